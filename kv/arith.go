@@ -1,0 +1,119 @@
+package kv
+
+import "strconv"
+
+// maxDecimalLen is the length of 2^64-1 in decimal.
+const maxDecimalLen = 20
+
+// Incr adds delta to the decimal number stored under key and returns the result; the sum
+// wraps at 2^64, as in memcached. ErrNotFound if the key is absent, ErrNonNumeric if the
+// value is not an unsigned 64-bit decimal number.
+func (s *Store) Incr(slot Slot, key []byte, delta uint64) (uint64, error) {
+	return s.arith(slot, key, delta, true)
+}
+
+// Decr subtracts delta from the decimal number stored under key, stopping at 0, and returns
+// the result. Errors as for Incr.
+func (s *Store) Decr(slot Slot, key []byte, delta uint64) (uint64, error) {
+	return s.arith(slot, key, delta, false)
+}
+
+func (s *Store) arith(slot Slot, key []byte, delta uint64, incr bool) (uint64, error) {
+	if err := s.checkCall(slot, key); err != nil {
+		return 0, err
+	}
+	hits, misses := stIncrHits, stIncrMisses
+	if !incr {
+		hits, misses = stDecrHits, stDecrMisses
+	}
+	hold, h, now := holder(slot), hashKey(key), s.now()
+	stripe := s.stripeOf(h)
+	s.lock(stripe, hold)
+	v, err := s.arithLocked(key, delta, incr, h, now, hold)
+	s.unlock(stripe)
+	switch err {
+	case nil:
+		s.count(slot, hits)
+	case ErrNotFound:
+		s.count(slot, misses)
+	}
+	return v, err
+}
+
+func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now int64, hold uint32) (uint64, error) {
+	it, link, res := s.find(key, h, now, hold)
+	switch res {
+	case lookupHit:
+	case lookupCorrupt:
+		return 0, ErrCorrupt
+	default:
+		return 0, ErrNotFound
+	}
+	v, ok := parseDecimal(s.itemValue(it))
+	if !ok {
+		return 0, ErrNonNumeric
+	}
+	switch {
+	case incr:
+		v += delta // wraps at 2^64, as memcached's does
+	case delta > v:
+		v = 0
+	default:
+		v -= delta
+	}
+	var buf [maxDecimalLen]byte
+	digits := strconv.AppendUint(buf[:0], v, 10)
+	old := s.itemValue(it)
+	if len(digits) <= len(old) {
+		// memcached rewrites in place when the number fits, padding with spaces: decr of
+		// "10" by 1 leaves "9 ".
+		copy(old[copy(old, digits):], "                    "[:len(old)-len(digits)])
+		s.m.setU64(it+iCAS, s.m.a64(hCAS).Add(1))
+		return v, nil
+	}
+	total := itemTotal(len(key), len(digits))
+	nit, touched, err := s.alloc(s.classFor(total), s.stripeOf(h), hold)
+	if err != nil {
+		return 0, err
+	}
+	if touched {
+		if it, link, res = s.find(key, h, now, hold); res != lookupHit {
+			s.freeAlloc(nit, hold)
+			return 0, ErrNotFound
+		}
+	}
+	s.fillItem(nit, key, h, s.m.u32(it+iFlags), s.m.u32(it+iExp), now, len(digits))
+	copy(s.itemValue(nit), digits)
+	s.link(nit, it, link, h, hold)
+	return v, nil
+}
+
+// parseDecimal parses an unsigned 64-bit decimal number as memcached's safe_strtoull does:
+// leading and trailing whitespace allowed, at least one digit, no sign, no overflow.
+func parseDecimal(b []byte) (uint64, bool) {
+	i := 0
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	start := i
+	var v uint64
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		d := uint64(b[i] - '0')
+		if v > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+		i++
+	}
+	if i == start {
+		return 0, false
+	}
+	for ; i < len(b); i++ {
+		if !isSpace(b[i]) {
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }

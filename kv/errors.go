@@ -1,0 +1,47 @@
+package kv
+
+import "errors"
+
+// Errors returned by the store. Each is a sentinel, compared with errors.Is; some are
+// wrapped with detail (for example ErrMalformedKey with the offending length).
+var (
+	// ErrNotFound: the key is not in the store (a miss, memcached's NOT_FOUND / END).
+	ErrNotFound = errors.New("kv: not found")
+	// ErrNotStored: add of an existing key, or replace/append/prepend of a missing one.
+	ErrNotStored = errors.New("kv: not stored")
+	// ErrExists: cas found the key with a different CAS id (memcached's EXISTS).
+	ErrExists = errors.New("kv: cas id mismatch")
+	// ErrMalformedKey: the key is empty, longer than 250 bytes, or has a space or control byte.
+	ErrMalformedKey = errors.New("kv: malformed key")
+	// ErrValueTooLarge: the item (header, key and value) exceeds the store's maximum item size.
+	// As in memcached, a set that fails this way also removes the key's old value.
+	ErrValueTooLarge = errors.New("kv: object too large for cache")
+	// ErrNonNumeric: incr/decr on a value that is not an unsigned 64-bit decimal number.
+	ErrNonNumeric = errors.New("kv: cannot increment or decrement non-numeric value")
+	// ErrInvalidCAS: a cas with CAS id 0, which no stored item ever has.
+	ErrInvalidCAS = errors.New("kv: invalid cas id")
+	// ErrBufferTooSmall: the destination buffer cannot hold the value; nothing was copied.
+	ErrBufferTooSmall = errors.New("kv: destination buffer too small")
+	// ErrOutOfMemory: no memory could be found for the item, even by evicting (for example,
+	// every evictable item is locked by other clients at this instant).
+	ErrOutOfMemory = errors.New("kv: out of memory storing object")
+	// ErrBadSlot: the client slot id is outside the store's slot table.
+	ErrBadSlot = errors.New("kv: client slot out of range")
+
+	// ErrNotRegion: the region does not start with the store's magic number.
+	ErrNotRegion = errors.New("kv: not a plibcached region (bad magic)")
+	// ErrVersion: the region was written by another layout version.
+	ErrVersion = errors.New("kv: region layout version mismatch")
+	// ErrTruncated: the region is shorter than its header says it is.
+	ErrTruncated = errors.New("kv: region truncated")
+	// ErrSizeMismatch: the region is longer than its header says it is.
+	ErrSizeMismatch = errors.New("kv: region size mismatch")
+	// ErrHeaderChecksum: the header's checksum does not match its contents.
+	ErrHeaderChecksum = errors.New("kv: region header checksum mismatch")
+	// ErrCorrupt: the region's contents break an invariant (a link out of bounds, a cycle).
+	ErrCorrupt = errors.New("kv: region corrupt")
+	// ErrConfig: Format was given an impossible configuration (region too small, bad sizes).
+	ErrConfig = errors.New("kv: invalid configuration")
+	// ErrAlignment: the region does not start on a 64-byte boundary.
+	ErrAlignment = errors.New("kv: region not 64-byte aligned")
+)

@@ -1,0 +1,63 @@
+package kv
+
+import (
+	"runtime"
+	"sync/atomic"
+	"syscall"
+)
+
+// Region locks are 32-bit words in the region: 0 when free, else the holder's client slot
+// plus one, so that crash recovery can tell whose lock it is. They are spin locks: the
+// critical sections are a few hundred nanoseconds and may be held by threads of other
+// processes, which no Go mutex can see.
+
+// holder is the lock-word value for a client slot.
+func holder(slot Slot) uint32 { return uint32(slot) + 1 }
+
+func (s *Store) lock(off uint64, h uint32) {
+	if !s.m.a32(off).CompareAndSwap(0, h) {
+		lockSlow(s.m.a32(off), h)
+	}
+}
+
+func (s *Store) tryLock(off uint64, h uint32) bool {
+	return s.m.a32(off).CompareAndSwap(0, h)
+}
+
+func (s *Store) unlock(off uint64) { s.m.a32(off).Store(0) }
+
+// lockSlow spins briefly, then yields: first to other goroutines, then the OS thread, so a
+// holder descheduled on a busy machine can run.
+func lockSlow(w *atomic.Uint32, h uint32) {
+	for i := 0; ; i++ {
+		if w.Load() == 0 && w.CompareAndSwap(0, h) {
+			return
+		}
+		switch {
+		case i < 64:
+			// spin: the holder is most likely running on another core
+		case i < 256:
+			runtime.Gosched()
+		default:
+			syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+		}
+	}
+}
+
+func (s *Store) stripeOf(h uint32) uint64 {
+	return s.g.stripeOff + uint64(h&s.stripeMask)*stripeSize
+}
+
+func (s *Store) classLock(cls uint8) uint64 { return s.classEntry(cls) + cLock }
+
+func (s *Store) classEntry(cls uint8) uint64 { return s.g.classOff + uint64(cls)*classEntrySize }
+
+// lockSlowYield backs off between whole retries of an operation that found everything it
+// could use locked by others.
+func lockSlowYield(attempt int) {
+	if attempt < 16 {
+		runtime.Gosched()
+	} else {
+		syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+	}
+}

@@ -1,0 +1,131 @@
+package kv
+
+// Get copies the value stored under key into dst and returns its metadata. On a miss it
+// returns ErrNotFound. If dst is shorter than the value it copies nothing and returns
+// ErrBufferTooSmall with Meta.Len set, so the caller can retry with a larger buffer. The
+// value is copied while the key's lock is held, so it is never torn.
+func (s *Store) Get(slot Slot, key, dst []byte) (Meta, error) {
+	return s.get(slot, key, dst, false, 0)
+}
+
+// GetAndTouch is Get that also sets the item's expiration, memcached's gat/gats.
+func (s *Store) GetAndTouch(slot Slot, key []byte, exptime int64, dst []byte) (Meta, error) {
+	return s.get(slot, key, dst, true, exptime)
+}
+
+func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (Meta, error) {
+	if err := s.checkCall(slot, key); err != nil {
+		return Meta{}, err
+	}
+	hold, h, now := holder(slot), hashKey(key), s.now()
+	stripe := s.stripeOf(h)
+	s.lock(stripe, hold)
+	it, _, res := s.find(key, h, now, hold)
+	if touch {
+		s.count(slot, stCmdTouch)
+	}
+	s.count(slot, stCmdGet)
+	if res != lookupHit {
+		s.unlock(stripe)
+		return Meta{}, s.countMiss(slot, res, touch)
+	}
+	meta := Meta{Flags: s.m.u32(it + iFlags), CAS: s.m.u64(it + iCAS), Len: int(s.m.u32(it + iNBytes))}
+	if len(dst) < meta.Len {
+		s.unlock(stripe)
+		return meta, ErrBufferTooSmall
+	}
+	copy(dst, s.itemValue(it))
+	if touch {
+		s.m.setU32(it+iExp, realtime(exptime, now))
+		s.count(slot, stTouchHits)
+	}
+	s.bump(it, now, hold)
+	s.unlock(stripe)
+	s.count(slot, stGetHits)
+	return meta, nil
+}
+
+// countMiss records a failed lookup and returns the error for it.
+func (s *Store) countMiss(slot Slot, res lookup, touch bool) error {
+	if res == lookupCorrupt {
+		return ErrCorrupt
+	}
+	s.count(slot, stGetMisses)
+	if touch {
+		s.count(slot, stTouchMisses)
+	}
+	switch res {
+	case lookupExpired:
+		s.count(slot, stGetExpired)
+	case lookupFlushed:
+		s.count(slot, stGetFlushed)
+	}
+	return ErrNotFound
+}
+
+// Touch sets the expiration of the item stored under key (memcached's touch): ErrNotFound
+// if there is none.
+func (s *Store) Touch(slot Slot, key []byte, exptime int64) error {
+	if err := s.checkCall(slot, key); err != nil {
+		return err
+	}
+	hold, h, now := holder(slot), hashKey(key), s.now()
+	stripe := s.stripeOf(h)
+	s.lock(stripe, hold)
+	it, _, res := s.find(key, h, now, hold)
+	s.count(slot, stCmdTouch)
+	if res != lookupHit {
+		s.unlock(stripe)
+		if res == lookupCorrupt {
+			return ErrCorrupt
+		}
+		s.count(slot, stTouchMisses)
+		return ErrNotFound
+	}
+	s.m.setU32(it+iExp, realtime(exptime, now))
+	s.bump(it, now, hold)
+	s.unlock(stripe)
+	s.count(slot, stTouchHits)
+	return nil
+}
+
+// Delete removes the item stored under key: ErrNotFound if there is none.
+func (s *Store) Delete(slot Slot, key []byte) error {
+	if err := s.checkCall(slot, key); err != nil {
+		return err
+	}
+	hold, h, now := holder(slot), hashKey(key), s.now()
+	stripe := s.stripeOf(h)
+	s.lock(stripe, hold)
+	it, link, res := s.find(key, h, now, hold)
+	if res == lookupHit {
+		s.unlinkItem(it, link, hold)
+	}
+	s.unlock(stripe)
+	switch res {
+	case lookupHit:
+		s.count(slot, stDeleteHits)
+		return nil
+	case lookupCorrupt:
+		return ErrCorrupt
+	}
+	s.count(slot, stDeleteMisses)
+	return ErrNotFound
+}
+
+// FlushAll invalidates every item (memcached's flush_all). With delay <= 0 it acts now;
+// otherwise at the time delay names (relative seconds up to 30 days, else a unix time),
+// items stored before then become invalid. Memory is reclaimed lazily, as items are met.
+func (s *Store) FlushAll(slot Slot, delay int64) error {
+	if uint64(slot) >= s.g.maxSlots {
+		return ErrBadSlot
+	}
+	s.count(slot, stCmdFlush)
+	if delay <= 0 {
+		s.m.a64(hFlushDeadline).Store(0)
+		s.m.a64(hFlushCAS).Store(s.m.a64(hCAS).Load())
+		return nil
+	}
+	s.m.a64(hFlushDeadline).Store(uint64(realtime(delay, s.now())))
+	return nil
+}

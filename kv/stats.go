@@ -1,0 +1,90 @@
+package kv
+
+// Stats is a snapshot of the store's statistics, named after memcached's `stats` and
+// `stats slabs` fields. Counters are summed over client slots without a global lock, so a
+// snapshot taken under load is approximate, as memcached's is.
+type Stats struct {
+	CurrItems  uint64 // items linked now (flushed or expired ones count until met)
+	TotalItems uint64 // items ever stored
+	Bytes      uint64 // bytes used by linked items (header, key and value)
+	LimitBytes uint64 // the region's size
+
+	CmdGet, CmdSet, CmdTouch, CmdFlush                uint64
+	GetHits, GetMisses, GetExpired, GetFlushed        uint64
+	DeleteHits, DeleteMisses                          uint64
+	IncrHits, IncrMisses, DecrHits, DecrMisses        uint64
+	CasHits, CasMisses, CasBadval                     uint64
+	TouchHits, TouchMisses                            uint64
+	Evictions, Reclaimed, OutOfMemory                 uint64
+	TotalPages, FreePages, UnusedPages                 uint64
+
+	HashPower     uint32 // log2 of the hash table's bucket count
+	HashExpanding bool   // a larger table is being filled
+	HashBytes     uint64 // bytes of the current hash table(s)
+
+	// Slabs has one entry per slab class that owns pages.
+	Slabs []SlabStats
+}
+
+// SlabStats is one slab class's figures, as memcached's `stats slabs` and `stats items`.
+type SlabStats struct {
+	Class         int
+	ChunkSize     uint64
+	ChunksPerPage uint64
+	TotalPages    uint64
+	TotalChunks   uint64
+	UsedChunks    uint64
+	FreeChunks    uint64
+	Items         uint64
+	Bytes         uint64
+	Evictions     uint64
+	Reclaimed     uint64
+	OutOfMemory   uint64
+}
+
+// Stats returns a snapshot of the store's statistics.
+func (s *Store) Stats() Stats {
+	m := s.m
+	st := Stats{
+		LimitBytes: s.g.regionSize,
+		CmdGet:     s.sumStat(stCmdGet), CmdSet: s.sumStat(stCmdSet),
+		CmdTouch: s.sumStat(stCmdTouch), CmdFlush: s.sumStat(stCmdFlush),
+		TotalItems: s.sumStat(stTotalItems),
+		GetHits:    s.sumStat(stGetHits), GetMisses: s.sumStat(stGetMisses),
+		GetExpired: s.sumStat(stGetExpired), GetFlushed: s.sumStat(stGetFlushed),
+		DeleteHits: s.sumStat(stDeleteHits), DeleteMisses: s.sumStat(stDeleteMisses),
+		IncrHits: s.sumStat(stIncrHits), IncrMisses: s.sumStat(stIncrMisses),
+		DecrHits: s.sumStat(stDecrHits), DecrMisses: s.sumStat(stDecrMisses),
+		CasHits: s.sumStat(stCasHits), CasMisses: s.sumStat(stCasMisses), CasBadval: s.sumStat(stCasBadval),
+		TouchHits: s.sumStat(stTouchHits), TouchMisses: s.sumStat(stTouchMisses),
+		TotalPages:    s.g.numPages,
+		FreePages:     m.a64(hFreePageCount).Load(),
+		UnusedPages:   s.g.numPages - min(m.a64(hBumpNext).Load(), s.g.numPages),
+		HashPower:     m.a32(hHashPower).Load(),
+		HashExpanding: m.a32(hExpanding).Load() != 0,
+	}
+	st.HashBytes = 8 << st.HashPower
+	if st.HashExpanding {
+		st.HashBytes += 4 << st.HashPower
+	}
+	for cls := 1; cls <= s.numClasses; cls++ {
+		ce := s.classEntry(uint8(cls))
+		ss := SlabStats{
+			Class: cls, ChunkSize: s.g.classSizes[cls], ChunksPerPage: s.g.pageSize / s.g.classSizes[cls],
+			TotalPages: m.a64(ce + cPages).Load(), TotalChunks: m.a64(ce + cTotalChunks).Load(),
+			FreeChunks: m.a64(ce + cFreeCount).Load(), Items: m.a64(ce + cItems).Load(),
+			Bytes: m.a64(ce + cBytes).Load(), Evictions: m.a64(ce + cEvictions).Load(),
+			Reclaimed: m.a64(ce + cReclaimed).Load(), OutOfMemory: m.a64(ce + cOutOfMemory).Load(),
+		}
+		ss.UsedChunks = ss.TotalChunks - min(ss.FreeChunks, ss.TotalChunks)
+		st.CurrItems += ss.Items
+		st.Bytes += ss.Bytes
+		st.Evictions += ss.Evictions
+		st.Reclaimed += ss.Reclaimed
+		st.OutOfMemory += ss.OutOfMemory
+		if ss.TotalPages > 0 || ss.Items > 0 {
+			st.Slabs = append(st.Slabs, ss)
+		}
+	}
+	return st
+}
