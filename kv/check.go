@@ -23,9 +23,21 @@ const maxProblems = 32
 // the free-page stack; every chunk is free (on its class's free list once) or linked
 // (reachable once from the hash table, in the right bucket, and once from its class's LRU);
 // lists are well formed; item, byte, chunk and page counts agree. It holds every lock of the
-// store while it runs, so it sees a consistent state and other clients wait.
-func (s *Store) Check() error {
-	hold := uint32(s.g.maxSlots) + 1 // a holder id no client slot uses
+// store while it runs, so it sees a consistent state and other clients wait. It holds the
+// locks as the maintenance slot, MaintenanceSlot(); CheckAs names another.
+func (s *Store) Check() error { return s.CheckAs(s.MaintenanceSlot()) }
+
+// MaintenanceSlot is the slot id, one past the client slots, that Check uses when no client
+// slot is named. Options.HolderAlive is asked about it like any other.
+func (s *Store) MaintenanceSlot() Slot { return Slot(s.g.maxSlots) }
+
+// CheckAs is Check holding the store's locks as slot, which may be a client slot or
+// MaintenanceSlot().
+func (s *Store) CheckAs(slot Slot) error {
+	if uint64(slot) > s.g.maxSlots {
+		return ErrBadSlot
+	}
+	hold := holder(slot)
 	s.lock(hExpandLock, hold)
 	s.lockAllStripes(hold)
 	for cls := 1; cls <= s.numClasses; cls++ {
@@ -261,6 +273,6 @@ func (c *checker) checkChunks(cls uint8) {
 
 type bitset []uint64
 
-func newBitset(n uint64) bitset     { return make(bitset, (n+63)/64) }
+func newBitset(n uint64) bitset    { return make(bitset, (n+63)/64) }
 func (b bitset) get(i uint64) bool { return b[i/64]&(1<<(i%64)) != 0 }
 func (b bitset) set(i uint64)      { b[i/64] |= 1 << (i % 64) }

@@ -82,7 +82,7 @@ func (s *Store) validItem(off uint64) bool {
 	if page >= s.g.numPages {
 		return false
 	}
-	if cls := s.pageClass(page); cls == pageUnassigned || int(cls) > s.numClasses {
+	if cls := s.pageClass(page); cls == pageUnassigned || int(cls) > s.numClasses || uint32(s.m.u8(off+iClass)) != cls {
 		return false
 	}
 	end := s.pageStart(page + 1)

@@ -49,26 +49,26 @@ const (
 	hImmutableEnd = 112
 
 	// Mutable header words, grouped by the lock or atomic discipline that guards them.
-	hCAS           = 128 // atomic: last CAS id handed out
-	hPagesLock     = 192 // lock guarding the page allocator words below
-	hBumpNext      = 200 // index of the first never-used page
-	hFreePages     = 208 // stack of returned pages: page index + 1, 0 when empty
-	hFreePageCount = 216
-	hExpandLock    = 256 // lock held by the one client growing or migrating the hash table
-	hHashPower     = 260 // log2 of the primary table's bucket count
-	hPrimary       = 264 // offset of the primary table
-	hOld           = 272 // offset of the table being migrated from (0 when not expanding)
-	hOldPower      = 280
-	hExpanding     = 284 // 1 while buckets move from the old table to the primary one
-	hCursor        = 288 // old buckets below this index have moved (atomic)
-	hOldFirstPage  = 296 // old table's first page + 1, 0 if it is the initial table
-	hOldPageCount  = 304
-	hGrowFailed    = 312 // 1 once growth failed for want of contiguous pages
+	hCAS              = 128 // atomic: last CAS id handed out
+	hPagesLock        = 192 // lock guarding the page allocator words below
+	hBumpNext         = 200 // index of the first never-used page
+	hFreePages        = 208 // stack of returned pages: page index + 1, 0 when empty
+	hFreePageCount    = 216
+	hExpandLock       = 256 // lock held by the one client growing or migrating the hash table
+	hHashPower        = 260 // log2 of the primary table's bucket count
+	hPrimary          = 264 // offset of the primary table
+	hOld              = 272 // offset of the table being migrated from (0 when not expanding)
+	hOldPower         = 280
+	hExpanding        = 284 // 1 while buckets move from the old table to the primary one
+	hCursor           = 288 // old buckets below this index have moved (atomic)
+	hOldFirstPage     = 296 // old table's first page + 1, 0 if it is the initial table
+	hOldPageCount     = 304
+	hGrowFailed       = 312 // 1 once growth failed for want of contiguous pages
 	hPrimaryFirstPage = 344 // primary table's first page + 1, 0 if it is the initial table
 	hPrimaryPageCount = 352
-	hFlushCAS      = 320 // items with CAS id <= this are flushed (atomic)
-	hFlushDeadline = 328 // from this unix time, items stored before it are flushed (atomic)
-	hItemCount     = 384 // linked items (atomic), drives hash table growth
+	hFlushCAS         = 320 // items with CAS id <= this are flushed (atomic)
+	hFlushDeadline    = 328 // from this unix time, items stored before it are flushed (atomic)
+	hItemCount        = 384 // linked items (atomic), drives hash table growth
 
 	// Slab-class entry fields, guarded by the class's lock (statistics are atomic).
 	classEntrySize = 128

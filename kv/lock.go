@@ -16,7 +16,7 @@ func holder(slot Slot) uint32 { return uint32(slot) + 1 }
 
 func (s *Store) lock(off uint64, h uint32) {
 	if !s.m.a32(off).CompareAndSwap(0, h) {
-		lockSlow(s.m.a32(off), h)
+		s.lockSlow(s.m.a32(off), h)
 	}
 }
 
@@ -27,10 +27,16 @@ func (s *Store) tryLock(off uint64, h uint32) bool {
 func (s *Store) unlock(off uint64) { s.m.a32(off).Store(0) }
 
 // lockSlow spins briefly, then yields: first to other goroutines, then the OS thread, so a
-// holder descheduled on a busy machine can run.
-func lockSlow(w *atomic.Uint32, h uint32) {
-	for i := 0; ; i++ {
-		if w.Load() == 0 && w.CompareAndSwap(0, h) {
+// holder descheduled on a busy machine can run. Every deadCheckInterval rounds it asks
+// whether the holder still lives (Options.HolderAlive); a lock whose holder is dead, or
+// names no slot at all, is taken over.
+func (s *Store) lockSlow(w *atomic.Uint32, h uint32) {
+	for i := 1; ; i++ {
+		cur := w.Load()
+		if cur == 0 && w.CompareAndSwap(0, h) {
+			return
+		}
+		if i%deadCheckInterval == 0 && cur != 0 && !s.holderAlive(cur) && w.CompareAndSwap(cur, h) {
 			return
 		}
 		switch {
@@ -42,6 +48,18 @@ func lockSlow(w *atomic.Uint32, h uint32) {
 			syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
 		}
 	}
+}
+
+// deadCheckInterval is how many rounds a waiter spins between asking whether the holder lives.
+const deadCheckInterval = 1024
+
+// holderAlive reports whether the lock-word value cur names a live holder. Values beyond
+// the slot table and the maintenance slot name nobody: such a word is garbage.
+func (s *Store) holderAlive(cur uint32) bool {
+	if cur > uint32(s.g.maxSlots)+1 {
+		return false
+	}
+	return s.holderAliveFn == nil || s.holderAliveFn(Slot(cur-1))
 }
 
 func (s *Store) stripeOf(h uint32) uint64 {

@@ -8,9 +8,19 @@ package kv
 // of its LRU at most once a minute, so hot items do not serialise on the class lock.
 const lruUpdateInterval = 60
 
+// inPages reports whether off may be dereferenced as an item header: 8-aligned, in the page
+// area. List neighbours are checked with it before every store through them, so a damaged
+// list can corrupt the store further but never write outside the region.
+func (s *Store) inPages(off uint64) bool {
+	return off >= s.g.firstPage && off&7 == 0 && off+itemHeaderSize <= s.g.regionSize
+}
+
 func (s *Store) listPushHead(ce, headField, tailField, it uint64) {
 	m := s.m
 	head := m.u64(ce + headField)
+	if head != 0 && !s.inPages(head) {
+		head = 0 // a damaged list head: start the list afresh
+	}
 	m.setU64(it+iPrev, 0)
 	m.setU64(it+iNext, head)
 	if head != 0 {
@@ -24,6 +34,12 @@ func (s *Store) listPushHead(ce, headField, tailField, it uint64) {
 func (s *Store) listRemove(ce, headField, tailField, it uint64) {
 	m := s.m
 	prev, next := m.u64(it+iPrev), m.u64(it+iNext)
+	if prev != 0 && !s.inPages(prev) {
+		prev = 0
+	}
+	if next != 0 && !s.inPages(next) {
+		next = 0
+	}
 	if prev != 0 {
 		m.setU64(prev+iNext, next)
 	} else {
@@ -89,6 +105,7 @@ func (s *Store) popFree(cls uint8) uint64 {
 	s.listRemove(ce, cFreeHead, 0, it)
 	s.m.a64(ce + cFreeCount).Add(^uint64(0))
 	s.m.setU8(it+iState, stateAlloc)
+	s.m.setU8(it+iClass, cls) // what free-list membership says, whatever the word held
 	return it
 }
 

@@ -9,14 +9,14 @@ type Stats struct {
 	Bytes      uint64 // bytes used by linked items (header, key and value)
 	LimitBytes uint64 // the region's size
 
-	CmdGet, CmdSet, CmdTouch, CmdFlush                uint64
-	GetHits, GetMisses, GetExpired, GetFlushed        uint64
-	DeleteHits, DeleteMisses                          uint64
-	IncrHits, IncrMisses, DecrHits, DecrMisses        uint64
-	CasHits, CasMisses, CasBadval                     uint64
-	TouchHits, TouchMisses                            uint64
-	Evictions, Reclaimed, OutOfMemory                 uint64
-	TotalPages, FreePages, UnusedPages                 uint64
+	CmdGet, CmdSet, CmdTouch, CmdFlush         uint64
+	GetHits, GetMisses, GetExpired, GetFlushed uint64
+	DeleteHits, DeleteMisses                   uint64
+	IncrHits, IncrMisses, DecrHits, DecrMisses uint64
+	CasHits, CasMisses, CasBadval              uint64
+	TouchHits, TouchMisses                     uint64
+	Evictions, Reclaimed, OutOfMemory          uint64
+	TotalPages, FreePages, UnusedPages         uint64
 
 	HashPower     uint32 // log2 of the hash table's bucket count
 	HashExpanding bool   // a larger table is being filled

@@ -23,6 +23,11 @@ type Options struct {
 	// while the store's locks are held. The key is valid only during the call. It exists
 	// for tests and tracing; it must not call back into the Store.
 	OnEvict func(key []byte)
+	// HolderAlive, if set, tells a client waiting for a lock whether the slot holding it
+	// belongs to a live process; a lock whose holder is dead is taken over. Package plib
+	// answers from its slot table (pid and start time). Nil means every holder is alive.
+	// Repairing what a dead holder left half-done is the caller's concern (crash recovery).
+	HolderAlive func(slot Slot) bool
 }
 
 // Store is a memcached engine over one region of memory. Its methods are safe for
@@ -32,13 +37,15 @@ type Options struct {
 // A Store holds no state of its own beyond the region's address and values derived from the
 // region's immutable header; every mutable word (locks, lists, counters) lives in the region.
 type Store struct {
-	m          mem
-	g          geometry
-	clock      Clock
-	onEvict    func(key []byte)
-	stripeMask uint32
-	pageShift  uint
-	numClasses int
+	m       mem
+	g       geometry
+	clock   Clock
+	onEvict func(key []byte)
+	// holderAliveFn is Options.HolderAlive.
+	holderAliveFn func(slot Slot) bool
+	stripeMask    uint32
+	pageShift     uint
+	numClasses    int
 }
 
 // Meta describes an item returned by a read.
@@ -110,7 +117,7 @@ func newStore(m mem, g geometry, opts Options) *Store {
 		opts.Clock = CoarseClock{}
 	}
 	return &Store{
-		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict,
+		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, holderAliveFn: opts.HolderAlive,
 		stripeMask: uint32(g.stripes - 1),
 		pageShift:  uint(bits.TrailingZeros64(g.pageSize)),
 		numClasses: len(g.classSizes) - 1,

@@ -103,10 +103,10 @@ func TestIncrDecr(t *testing.T) {
 		err   error
 	}{
 		{"5", true, 3, 8, "8", nil},
-		{"10", false, 1, 9, "9 ", nil}, // memcached pads in place
-		{"3", false, 10, 0, "0", nil},  // decr floors at 0
+		{"10", false, 1, 9, "9 ", nil},                                    // memcached pads in place
+		{"3", false, 10, 0, "0", nil},                                     // decr floors at 0
 		{"18446744073709551615", true, 2, 1, "1                   ", nil}, // wraps at 2^64
-		{"99", true, 1, 100, "100", nil},                                 // grows: new item
+		{"99", true, 1, 100, "100", nil},                                  // grows: new item
 		{" 7 ", true, 1, 8, "8  ", nil},                                   // whitespace allowed
 		{"12abc", true, 1, 0, "12abc", ErrNonNumeric},
 		{"-1", true, 1, 0, "-1", ErrNonNumeric},

@@ -29,12 +29,12 @@ func newMem(b []byte) mem {
 
 func (m mem) ptr(off uint64) unsafe.Pointer { return unsafe.Add(m.base, off) }
 
-func (m mem) u8(off uint64) uint8          { return *(*uint8)(m.ptr(off)) }
-func (m mem) setU8(off uint64, v uint8)    { *(*uint8)(m.ptr(off)) = v }
-func (m mem) u32(off uint64) uint32        { return *(*uint32)(m.ptr(off)) }
-func (m mem) setU32(off uint64, v uint32)  { *(*uint32)(m.ptr(off)) = v }
-func (m mem) u64(off uint64) uint64        { return *(*uint64)(m.ptr(off)) }
-func (m mem) setU64(off uint64, v uint64)  { *(*uint64)(m.ptr(off)) = v }
+func (m mem) u8(off uint64) uint8           { return *(*uint8)(m.ptr(off)) }
+func (m mem) setU8(off uint64, v uint8)     { *(*uint8)(m.ptr(off)) = v }
+func (m mem) u32(off uint64) uint32         { return *(*uint32)(m.ptr(off)) }
+func (m mem) setU32(off uint64, v uint32)   { *(*uint32)(m.ptr(off)) = v }
+func (m mem) u64(off uint64) uint64         { return *(*uint64)(m.ptr(off)) }
+func (m mem) setU64(off uint64, v uint64)   { *(*uint64)(m.ptr(off)) = v }
 func (m mem) a32(off uint64) *atomic.Uint32 { return (*atomic.Uint32)(m.ptr(off)) }
 func (m mem) a64(off uint64) *atomic.Uint64 { return (*atomic.Uint64)(m.ptr(off)) }
 
