@@ -25,6 +25,8 @@ var (
 	// ErrOutOfMemory: no memory could be found for the item, even by evicting (for example,
 	// every evictable item is locked by other clients at this instant).
 	ErrOutOfMemory = errors.New("kv: out of memory storing object")
+	// ErrBadMode: Store was given a Mode that is not one of the storage commands.
+	ErrBadMode = errors.New("kv: unknown storage mode")
 	// ErrBadSlot: the client slot id is outside the store's slot table.
 	ErrBadSlot = errors.New("kv: client slot out of range")
 

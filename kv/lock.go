@@ -79,3 +79,26 @@ func lockSlowYield(attempt int) {
 		syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
 	}
 }
+
+// LocksHeldBy counts the store's lock words that name slot as their holder. A slot whose
+// process died may be handed to another process only when it holds none.
+func (s *Store) LocksHeldBy(slot Slot) int {
+	h, n := holder(slot), 0
+	for _, off := range s.lockWords() {
+		if s.m.a32(off).Load() == h {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Store) lockWords() []uint64 {
+	words := []uint64{hPagesLock, hExpandLock}
+	for i := uint64(0); i < s.g.stripes; i++ {
+		words = append(words, s.g.stripeOff+i*stripeSize)
+	}
+	for cls := 1; cls <= s.numClasses; cls++ {
+		words = append(words, s.classLock(uint8(cls)))
+	}
+	return words
+}

@@ -147,3 +147,5 @@ func parseAcked(t *testing.T, out string) [mpCounters]uint64 {
 	t.Fatalf("child printed no ACKED line:\n%s", out)
 	return acked
 }
+
+func removeFile(path string) { os.Remove(path) }

@@ -45,7 +45,7 @@ func (s *Store) Store(slot Slot, mode Mode, key, value []byte, flags uint32, exp
 		return 0, err
 	}
 	if mode > ModeCAS {
-		return 0, fmt.Errorf("%w: unknown storage mode %d", ErrConfig, mode)
+		return 0, ErrBadMode
 	}
 	if mode == ModeCAS && cas == 0 {
 		return 0, ErrInvalidCAS
@@ -82,7 +82,7 @@ func (s *Store) storeLocked(slot Slot, mode Mode, key, value []byte, flags uint3
 		if mode == ModeSet && old != 0 {
 			s.unlinkItem(old, link, hold)
 		}
-		return 0, false, fmt.Errorf("%w: item of %d bytes exceeds %d", ErrValueTooLarge, total, s.g.maxItem)
+		return 0, false, ErrValueTooLarge
 	}
 	it, touched, err := s.alloc(s.classFor(total), s.stripeOf(h), hold)
 	if err != nil {

@@ -204,9 +204,19 @@ func CheckKey(key []byte) error {
 	return nil
 }
 
+// checkCall validates an operation's slot and key. It returns bare sentinels: it runs
+// inside plib's trampolines, where nothing may allocate (CheckKey gives the detail).
 func (s *Store) checkCall(slot Slot, key []byte) error {
 	if uint64(slot) >= s.g.maxSlots {
 		return ErrBadSlot
 	}
-	return CheckKey(key)
+	if len(key) == 0 || len(key) > MaxKeyLen {
+		return ErrMalformedKey
+	}
+	for _, c := range key {
+		if c <= ' ' || c == 0x7f {
+			return ErrMalformedKey
+		}
+	}
+	return nil
 }

@@ -1,0 +1,83 @@
+package plib
+
+import (
+	"fmt"
+
+	"github.com/plibcached/plibcached/kv"
+)
+
+// Mode is how a process protects its mapping of the segment.
+type Mode int
+
+const (
+	// ModePKU tags the mapping with an Intel protection key that every thread holds
+	// access-disabled; a call raises the calling thread's rights for its duration only.
+	// Open fails with ErrNoPKU where the CPU or kernel lacks PKU.
+	ModePKU Mode = iota
+	// ModeNoPKU runs the same code path with no key and no WRPKRU: the paper's
+	// "Plib, No Hodor" baseline. The segment is readable by all the process's code.
+	ModeNoPKU
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModePKU:
+		return "pku"
+	case ModeNoPKU:
+		return "nopku"
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
+// Options configure Open. Size, MaxItemSize, ExpectedItems and MaxClients are fixed when
+// the segment is created; a later opener may leave them zero (take the segment's) or must
+// match them.
+type Options struct {
+	// Size is the segment's size in bytes. Default 256 MiB.
+	Size int64
+	// MaxItemSize is the largest item (56-byte header, key and value). Default 1 MiB.
+	MaxItemSize int
+	// ExpectedItems sizes the hash table so it need not grow below this many items.
+	ExpectedItems int64
+	// MaxClients is the number of client slots: calls in flight at once, over all
+	// processes. Each slot has private scratch of MaxItemSize bytes. Default 64.
+	MaxClients int
+	// Protection is this process's protection mode. Default ModePKU.
+	Protection Mode
+	// Clock overrides the store's clock (tests). Default kv.CoarseClock.
+	Clock kv.Clock
+}
+
+const (
+	defaultSize       = 256 << 20
+	defaultMaxItem    = 1 << 20
+	defaultMaxClients = 64
+)
+
+func (o Options) withDefaults() Options {
+	if o.Size == 0 {
+		o.Size = defaultSize
+	}
+	if o.MaxItemSize == 0 {
+		o.MaxItemSize = defaultMaxItem
+	}
+	if o.MaxClients == 0 {
+		o.MaxClients = defaultMaxClients
+	}
+	if o.Clock == nil {
+		o.Clock = kv.CoarseClock{}
+	}
+	return o
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.Size < 0 || o.MaxItemSize < 0 || o.ExpectedItems < 0 || o.MaxClients < 0:
+		return fmt.Errorf("%w: negative size", ErrOptions)
+	case o.MaxClients > 4096:
+		return fmt.Errorf("%w: MaxClients %d > 4096", ErrOptions, o.MaxClients)
+	case o.Protection != ModePKU && o.Protection != ModeNoPKU:
+		return fmt.Errorf("%w: protection mode %d", ErrOptions, o.Protection)
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package plib
+
+import "github.com/plibcached/plibcached/kv"
+
+// Meta describes an item read by GetInto: its flags, CAS id and value length.
+type Meta = kv.Meta
+
+// StoreMode selects a storage command for Session.Store: kv.ModeSet, kv.ModeAdd,
+// kv.ModeReplace, kv.ModeAppend, kv.ModePrepend or kv.ModeCAS.
+type StoreMode = kv.Mode
+
+// Session is one client slot held by one goroutine at a time: the allocation-free path.
+// Its calls copy inputs into the slot's private scratch inside the segment, run the store
+// on the copies, and copy outputs out only after every store lock is released, so another
+// goroutine rewriting the caller's buffers mid-call cannot confuse the library. Buffers
+// that overlap the segment are refused with ErrOverlap.
+type Session struct {
+	c    *Client
+	slot kv.Slot
+	key  []byte // scratch for the key, in the segment
+	val  []byte // scratch for a value, in the segment
+}
+
+// Slot is the session's client slot in the segment.
+func (s *Session) Slot() int { return int(s.slot) }
+
+// Close returns the session's slot to the segment.
+func (s *Session) Close() error {
+	c := s.c
+	c.mu.Lock()
+	for i, o := range c.owned {
+		if o == s {
+			c.owned = append(c.owned[:i], c.owned[i+1:]...)
+			break
+		}
+	}
+	c.mu.Unlock()
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	c.enter()
+	c.releaseSlot(s.slot)
+	c.exit()
+	return nil
+}
+
+// checkKey refuses what cannot be copied into the key scratch; the store validates the
+// copy's bytes.
+func (s *Session) checkKey(key []byte) error {
+	if len(key) == 0 || len(key) > kv.MaxKeyLen {
+		return ErrMalformedKey
+	}
+	if s.c.overlaps(key) {
+		return ErrOverlap
+	}
+	return nil
+}
+
+// GetInto copies the value stored under key into dst and returns its Meta. ErrCacheMiss
+// on a miss; ErrBufferTooSmall (with Meta.Len set, nothing copied) if dst is too short.
+func (s *Session) GetInto(key, dst []byte) (Meta, error) {
+	return s.getInto(key, dst, false, 0)
+}
+
+// GetAndTouchInto is GetInto that also sets the item's expiration (memcached's gat).
+func (s *Session) GetAndTouchInto(key []byte, exptime int32, dst []byte) (Meta, error) {
+	return s.getInto(key, dst, true, exptime)
+}
+
+func (s *Session) getInto(key, dst []byte, touch bool, exptime int32) (Meta, error) {
+	if err := s.checkKey(key); err != nil {
+		return Meta{}, err
+	}
+	if s.c.overlaps(dst) {
+		return Meta{}, ErrOverlap
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	k := s.key[:copy(s.key, key)]
+	var m Meta
+	var err error
+	if touch {
+		m, err = c.store.GetAndTouch(s.slot, k, int64(exptime), s.val)
+	} else {
+		m, err = c.store.Get(s.slot, k, s.val)
+	}
+	if err == nil {
+		if len(dst) < m.Len {
+			return m, ErrBufferTooSmall
+		}
+		copy(dst, s.val[:m.Len])
+	}
+	return m, mapErr(err)
+}
+
+// Set stores value under key unconditionally.
+func (s *Session) Set(key, value []byte, flags uint32, exptime int32) error {
+	_, err := s.Store(kv.ModeSet, key, value, flags, exptime, 0)
+	return err
+}
+
+// Store runs one storage command (set, add, replace, append, prepend or cas) and returns
+// the stored item's CAS id. cas is used by kv.ModeCAS only.
+func (s *Session) Store(mode StoreMode, key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error) {
+	if err := s.checkKey(key); err != nil {
+		return 0, err
+	}
+	if s.c.overlaps(value) {
+		return 0, ErrOverlap
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	k := s.key[:copy(s.key, key)]
+	if len(value) > len(s.val) {
+		if mode == kv.ModeSet {
+			c.store.Delete(s.slot, k) // memcached: a too-large set removes the old value
+		}
+		return 0, ErrValueTooLarge
+	}
+	v := s.val[:copy(s.val, value)]
+	newCAS, err := c.store.Store(s.slot, mode, k, v, flags, int64(exptime), cas)
+	return newCAS, mapErr(err)
+}
+
+// Delete removes the item stored under key; ErrCacheMiss if there is none.
+func (s *Session) Delete(key []byte) error {
+	if err := s.checkKey(key); err != nil {
+		return err
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	return mapErr(c.store.Delete(s.slot, s.key[:copy(s.key, key)]))
+}
+
+// Incr adds delta to the decimal number under key, wrapping at 2^64, and returns the result.
+func (s *Session) Incr(key []byte, delta uint64) (uint64, error) { return s.arith(key, delta, true) }
+
+// Decr subtracts delta from the decimal number under key, stopping at 0, and returns the result.
+func (s *Session) Decr(key []byte, delta uint64) (uint64, error) { return s.arith(key, delta, false) }
+
+func (s *Session) arith(key []byte, delta uint64, incr bool) (uint64, error) {
+	if err := s.checkKey(key); err != nil {
+		return 0, err
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	k := s.key[:copy(s.key, key)]
+	var v uint64
+	var err error
+	if incr {
+		v, err = c.store.Incr(s.slot, k, delta)
+	} else {
+		v, err = c.store.Decr(s.slot, k, delta)
+	}
+	return v, mapErr(err)
+}
+
+// Touch sets the expiration of the item under key; ErrCacheMiss if there is none.
+func (s *Session) Touch(key []byte, exptime int32) error {
+	if err := s.checkKey(key); err != nil {
+		return err
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	return mapErr(c.store.Touch(s.slot, s.key[:copy(s.key, key)], int64(exptime)))
+}
+
+// FlushAll invalidates every item now (delay <= 0) or at the time delay names.
+func (s *Session) FlushAll(delay int32) error {
+	c := s.c
+	c.enter()
+	defer c.exit()
+	return mapErr(c.store.FlushAll(s.slot, int64(delay)))
+}
