@@ -56,6 +56,9 @@ type Config struct {
 	Workers int
 	// ServerThreads is the number of server threads (memcached -t); 0 means 4.
 	ServerThreads int
+	// Segment names a plib segment file to share with other processes (multi-process mode);
+	// empty gives each plib backend a private segment, deleted when it is opened.
+	Segment string
 	// MemcachedBinary overrides the search for the memcached executable.
 	MemcachedBinary string
 	// Log receives one-line notices (server started, pid, sizes); nil discards them.

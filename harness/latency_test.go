@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/plibcached/plibcached/harness"
+	"github.com/plibcached/plibcached/plib"
 )
 
 // smallLatency is a latency table small enough for a test.
@@ -17,16 +18,24 @@ func smallLatency(backends ...string) harness.LatencyOptions {
 }
 
 func TestLatencyTable(t *testing.T) {
-	opts := smallLatency("memcached", "plib-pku", "memcached-unix", "gomap")
+	opts := smallLatency("memcached", "plib-pku", "no-such-backend", "memcached-unix", "gomap")
 	opts.SpeedupOver = []string{"plib-pku", "gomap"}
 	table, err := harness.MeasureLatency(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := table.Column("plib-pku"); got == nil || !strings.Contains(got.Skipped, "not registered") {
-		t.Fatalf("plib-pku column = %+v, want skipped as not registered", got)
+	if got := table.Column("no-such-backend"); got == nil || !strings.Contains(got.Skipped, "not registered") {
+		t.Fatalf("no-such-backend column = %+v, want skipped as not registered", got)
 	}
-	for _, name := range []string{"memcached", "memcached-unix", "gomap"} {
+	pkuErr := plib.PKUSupported()
+	if got := table.Column("plib-pku"); (got.Skipped != "") != (pkuErr != nil) {
+		t.Fatalf("plib-pku column skipped %q, but PKU support says %v", got.Skipped, pkuErr)
+	}
+	wantTarget := "plib-pku"
+	if pkuErr != nil {
+		wantTarget = "gomap"
+	}
+	for _, name := range []string{"memcached", "plib-pku", "memcached-unix", "gomap"} {
 		col := table.Column(name)
 		if col.Skipped != "" {
 			t.Logf("%s skipped: %s", name, col.Skipped)
@@ -42,8 +51,8 @@ func TestLatencyTable(t *testing.T) {
 		}
 	}
 	if table.Column("memcached").Skipped == "" {
-		if table.SpeedupTarget != "gomap" || !strings.Contains(table.SpeedupNote, "plib-pku not measured") {
-			t.Errorf("speedup target %q, note %q: want gomap, saying plib-pku was not measured", table.SpeedupTarget, table.SpeedupNote)
+		if table.SpeedupTarget != wantTarget || (pkuErr != nil) != strings.Contains(table.SpeedupNote, "plib-pku not measured") {
+			t.Errorf("speedup target %q, note %q: want %s", table.SpeedupTarget, table.SpeedupNote, wantTarget)
 		}
 		for i, s := range table.Speedup {
 			if s <= 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib/internal/pkey"
 )
 
 // Mode is how a process protects its mapping of the segment.
@@ -81,3 +82,7 @@ func (o Options) validate() error {
 	}
 	return nil
 }
+
+// PKUSupported reports whether ModePKU can work here: nil, or an error wrapping ErrNoPKU
+// that names the reason (the CPU's PKU or OSPKE bit, or the kernel's pkey_alloc).
+func PKUSupported() error { return pkey.Supported() }
