@@ -87,7 +87,7 @@
 // # Testing
 //
 // Tests that execute PKU instructions skip, saying why, where Supported fails; the ones that
-// must watch a fault kill a process run it as a re-executed child. testdata/qemu/run.sh runs the
+// must watch a fault kill a process run it as a re-executed child. scripts/qemu-pku/run.sh runs the
 // whole suite in a QEMU guest with an emulated PKU CPU, for machines that hide PKU.
 //
 // # Caveats

@@ -1,6 +1,6 @@
 // Command init is PID 1 of the QEMU guest that run.sh boots: it mounts the pseudo-filesystems
-// the tests need, runs /pkey.test with the arguments given after "--" on the kernel command line,
-// prints "PKEY-TEST-EXIT <status>" for run.sh to pick up, and powers the guest off.
+// the tests need, runs /test.bin (a go test binary) with the arguments given after "--" on the kernel command line,
+// prints "PKU-TEST-EXIT <status>" for run.sh to pick up, and powers the guest off.
 package main
 
 import (
@@ -17,7 +17,7 @@ func main() {
 			fmt.Println("init: mount", m.dir, err)
 		}
 	}
-	cmd := exec.Command("/pkey.test", append([]string{"-test.v", "-test.count=1"}, os.Args[1:]...)...)
+	cmd := exec.Command("/test.bin", append([]string{"-test.v", "-test.count=1"}, os.Args[1:]...)...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.Env = []string{"TMPDIR=/tmp", "HOME=/tmp"}
 	status := 0
@@ -29,7 +29,7 @@ func main() {
 		}
 		fmt.Println("init:", err)
 	}
-	fmt.Printf("PKEY-TEST-EXIT %d\n", status)
+	fmt.Printf("PKU-TEST-EXIT %d\n", status)
 	syscall.Sync()
 	syscall.Reboot(syscall.LINUX_REBOOT_CMD_POWER_OFF)
 }

@@ -1,0 +1,83 @@
+// Package plib shares a kv store between processes as a protected library, after Hodor and
+// Kjellqvist, Hedayati and Scott, "Safe, Fast Sharing of memcached as a Protected Library"
+// (ICPP 2020).
+//
+// The store lives in one file-backed segment (by default under /dev/shm, mode 0600) that
+// every client process maps with MAP_SHARED. Instead of sending a request to a server, a
+// client thread runs the store's code itself, inside a trampoline that raises its rights on
+// the segment for the length of one call. Open creates or attaches the segment; Client has
+// gomemcache's API (switch by changing one import and the constructor); Session is the
+// allocation-free path for a goroutine that makes many calls.
+//
+// # The segment
+//
+// A header (magic, layout version, sizes, offsets, CRC-32C), the client slot table, one
+// scratch area per slot, then the kv region. The first opener creates and formats it under
+// an exclusive flock; later openers validate it, and a segment whose processes have all
+// exited keeps its data for the next one. Each slot is claimed by a process (pid and start
+// time, so a reused pid is not mistaken for its owner); the store's lock words record the
+// slot of their holder, so a waiter can tell a dead holder (kv.Options.HolderAlive) and a
+// dead process's slot is reclaimed once it holds no lock.
+//
+// # A call
+//
+//	runtime.LockOSThread(); WRPKRU(allow)            enter
+//	copy key and value into this slot's scratch      (in the protected segment)
+//	run the store on the copies                      (validates them; locks; unlocks)
+//	copy the result from scratch to the caller       (every store lock released)
+//	WRPKRU(deny); runtime.UnlockOSThread()           exit
+//
+// Inputs are copied before they are validated or used, so a caller that keeps rewriting
+// its buffers from another thread cannot change what was checked; outputs are assembled in
+// private scratch and copied out only after the locks are released, so a caller cannot
+// stall the store by handing it a slow buffer; a buffer that overlaps the segment is
+// refused with ErrOverlap, so the library never reads or writes its own memory on a
+// caller's behalf. Inside a call nothing allocates on the Go heap, blocks or makes a system
+// call, except the slow path of a lock whose holder may be dead (it reads /proc).
+//
+// # Protection modes
+//
+// ModePKU allocates an Intel protection key per process, access-disabled from the start,
+// and tags the whole mapping with it (pkey_mprotect); a call is one WRPKRU in and one out.
+// Outside calls the application can neither read nor write the segment: an access faults
+// with SIGSEGV, si_code SEGV_PKUERR. ModeNoPKU runs the same code with no key and no WRPKRU,
+// the paper's "Plib, No Hodor" baseline: the segment is then plain memory to the process.
+// Where the CPU or kernel lacks PKU, Open in ModePKU returns an error wrapping ErrNoPKU
+// naming the reason (PKUSupported says the same beforehand).
+//
+// # Threat model: what PKU does and does not stop
+//
+// PKU guards against stray and malicious accesses by the application's own code in an
+// authorised process: a buffer overrun, a use-after-free, a library with a bug, code that
+// tries to read another client's data. Which processes are authorised is decided by who
+// can open the segment file (0600, one owner), not by PKU.
+//
+// Raised rights cannot leak to other threads or goroutines:
+//   - The calling goroutine is locked to its OS thread from before WRPKRU(allow) until
+//     after WRPKRU(deny), so it cannot migrate while raised, and no other goroutine runs on
+//     that thread meanwhile (a locked M runs only its goroutine).
+//   - A new thread copies the PKRU of the thread that clones it. The Go runtime creates
+//     threads (Ms) in runtime.newm; when the current M is locked (LockOSThread) newm does
+//     not clone it but asks the template thread to, and the template thread, started by
+//     the first LockOSThread before any call, never enters a call. So a thread the runtime
+//     creates during a call (for a blocked syscall, a GC worker, a timer) starts denied.
+//   - A signal handler runs with the kernel's init PKRU (all keys but 0 denied), and the
+//     interrupted thread's PKRU comes back with sigreturn; asynchronous preemption in a
+//     call parks the goroutine on its own locked thread.
+//   - Only plib/internal/pkey contains WRPKRU; cmd/plibvet scans a built binary for any
+//     other WRPKRU or XRSTOR byte sequence (which could be jumped to, as ERIM notes) and CI
+//     runs it on the project's binaries.
+//
+// What PKU does not stop:
+//   - The kernel ignores PKRU for ptrace, /proc/PID/mem and process_vm_readv/writev: any
+//     process allowed to ptrace the client (same uid, by default) can read the segment.
+//   - A second mapping of the same file (mmap of /dev/shm/NAME again, by any code in the
+//     process) is not tagged: the file's permissions, not PKU, guard it.
+//   - Code that runs arbitrary instructions can execute WRPKRU itself (or XRSTOR with a
+//     crafted XSAVE area); plibvet finds such bytes in binaries, not in code generated at
+//     run time or loaded later (cgo libraries, the dynamic loader, JIT).
+//   - A forged signal frame (rt_sigreturn with a chosen XSAVE area) can set PKRU.
+//   - Hodor also guarantees that a process killed in a call finishes it; Go cannot. A
+//     client killed mid-call leaves at worst a leaked chunk and locks naming its dead slot,
+//     which the next waiter takes over (crash recovery repairs the rest).
+package plib
