@@ -17,6 +17,7 @@ type Benchmark struct {
 	backend  Backend
 	env      Environment
 	props    map[string]string
+	borrowed bool // derived (Derive): the backend belongs to the parent, which closes it
 }
 
 // Prepare validates opts and the workload, sizes and opens the backend (refusing, before anything
@@ -40,6 +41,7 @@ func Prepare(opts Options) (*Benchmark, error) {
 		Workers:         r.totalThreads,
 		ServerThreads:   opts.ServerThreads,
 		MemcachedBinary: opts.MemcachedBinary,
+		Segment:         opts.Segment,
 		Log:             opts.Log,
 	}
 	backend, err := Open(opts.Backend, cfg)
@@ -128,9 +130,11 @@ func (b *Benchmark) NeedsLoad() bool {
 	return !ok || !p.Persistent()
 }
 
-// Close closes the backend, stopping any server it started.
+// Close closes the backend, stopping any server it started. On a benchmark from Derive it only
+// detaches: the backend is the parent's to close.
 func (b *Benchmark) Close() error {
-	if b.backend == nil {
+	if b.backend == nil || b.borrowed {
+		b.backend = nil
 		return nil
 	}
 	err := b.backend.Close()

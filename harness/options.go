@@ -28,6 +28,10 @@ type Options struct {
 	ThreadBase   int
 	TotalThreads int
 
+	// Segment is the plib segment file that the processes of a multi-process run share; ""
+	// gives a plib backend a private segment.
+	Segment string
+
 	// ServerThreads is memcached's -t; 0 means 4.
 	ServerThreads int
 	// Duration bounds the run phase by time instead of operationcount; 0 uses the

@@ -33,8 +33,11 @@ func openPlibMode(mode plib.Mode) OpenFunc {
 
 func openPlib(mode plib.Mode, cfg Config) (Backend, error) {
 	name := "plib-" + mode.String()
-	opts := plib.Options{Protection: mode, MaxClients: max(cfg.Workers, 1) + 8}
-	opts.MaxItemSize = max(1<<20, cfg.MaxValueSize+cfg.MaxKeySize+64)
+	// Slots for this run's workers and then some: processes of a multi-process run attach
+	// to a segment created by the loading process, which cannot know their number. Each
+	// slot's scratch is one item, sized to the workload's largest.
+	opts := plib.Options{Protection: mode, MaxClients: max(cfg.Workers+8, 64)}
+	opts.MaxItemSize = int(max(4096, (cfg.MaxValueSize+cfg.MaxKeySize+64+4095)&^4095))
 	size, err := plib.SegmentSizeFor(max(cfg.RecordCount, 1), max(cfg.MaxKeySize, 1), cfg.sizingValueSize(), opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -46,6 +49,9 @@ func openPlib(mode plib.Mode, cfg Config) (Backend, error) {
 	}
 	opts.Size, opts.ExpectedItems = size, cfg.RecordCount
 	path := cfg.Segment
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		opts.Size, opts.MaxClients, opts.MaxItemSize = 0, 0, 0 // attach: the segment's own sizes
+	}
 	if path == "" {
 		path = filepath.Join("/dev/shm", fmt.Sprintf("plibcached-harness-%d-%d", os.Getpid(), plibSegments.Add(1)))
 	}
@@ -59,7 +65,11 @@ func openPlib(mode plib.Mode, cfg Config) (Backend, error) {
 	if cfg.Segment == "" {
 		os.Remove(path) // the mapping lives on; nothing is left behind, even on a crash
 	}
-	cfg.logf("%s: segment %s, %d MiB, %d client slots", name, path, size>>20, opts.MaxClients)
+	if opts.Size == 0 {
+		cfg.logf("%s: attached to segment %s", name, path)
+	} else {
+		cfg.logf("%s: segment %s, %d MiB, %d client slots", name, path, size>>20, opts.MaxClients)
+	}
 	return &plibBackend{name: name, client: c, shared: cfg.Segment != ""}, nil
 }
 

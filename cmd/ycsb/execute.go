@@ -11,6 +11,9 @@ import (
 
 // execute prepares the benchmark and runs the command's phases.
 func execute(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	if o.processes > 1 && o.processIndex < 0 {
+		return executeMulti(ctx, o, stdout, stderr)
+	}
 	props, warnings, err := workloads.LoadProperties(o.propertyFiles, o.overrides)
 	if err != nil {
 		return fmt.Errorf("%w: %w", harness.ErrInvalidOptions, err)
@@ -23,6 +26,10 @@ func execute(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		Backend: o.db, Properties: props, Workload: o.workloadName(), Threads: o.threads,
 		ServerThreads: o.serverThreads, Duration: o.duration, Warmup: o.warmup, Seed: o.seed,
 		MemcachedBinary: o.memcached, Machine: o.machine, ProgressInterval: o.progressInterval, Log: logf,
+		Segment: o.segment,
+	}
+	if o.processIndex >= 0 { // a child of a multi-process run: threads ThreadBase.. of the total
+		hopts.Processes, hopts.ThreadBase, hopts.TotalThreads = o.processes, o.processIndex*o.threads, o.processes*o.threads
 	}
 	if !o.quiet {
 		hopts.Progress = stderr
@@ -56,6 +63,9 @@ func execute(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}
 	if o.command == "run" || o.command == "loadrun" {
+		if o.resultOut != "" {
+			return runChildPhase(ctx, bench, o.resultOut)
+		}
 		return phase(ctx, "run", bench.Run, o, stdout, stderr)
 	}
 	return nil
