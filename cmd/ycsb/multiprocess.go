@@ -154,4 +154,3 @@ func runChildPhase(ctx context.Context, bench *harness.Benchmark, out string) er
 	}
 	return f.Close()
 }
-
