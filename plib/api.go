@@ -59,14 +59,7 @@ func (s *Session) getItem(key string, touch bool, seconds int32) (*Item, error) 
 	}
 	c := s.c
 	c.enter()
-	kk := s.key[:copy(s.key, k)]
-	var m Meta
-	var err error
-	if touch {
-		m, err = c.store.GetAndTouch(s.slot, kk, int64(seconds), s.val)
-	} else {
-		m, err = c.store.Get(s.slot, kk, s.val)
-	}
+	m, err := s.fetch(k, touch, seconds)
 	c.exit()
 	if err != nil {
 		return nil, mapErr(err)

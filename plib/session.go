@@ -74,17 +74,9 @@ func (s *Session) getInto(key, dst []byte, touch bool, exptime int32) (Meta, err
 	if s.c.overlaps(dst) {
 		return Meta{}, ErrOverlap
 	}
-	c := s.c
-	c.enter()
-	defer c.exit()
-	k := s.key[:copy(s.key, key)]
-	var m Meta
-	var err error
-	if touch {
-		m, err = c.store.GetAndTouch(s.slot, k, int64(exptime), s.val)
-	} else {
-		m, err = c.store.Get(s.slot, k, s.val)
-	}
+	s.c.enter()
+	defer s.c.exit()
+	m, err := s.fetch(key, touch, exptime)
 	if err == nil {
 		if len(dst) < m.Len {
 			return m, ErrBufferTooSmall
@@ -92,6 +84,16 @@ func (s *Session) getInto(key, dst []byte, touch bool, exptime int32) (Meta, err
 		copy(dst, s.val[:m.Len])
 	}
 	return m, mapErr(err)
+}
+
+// fetch copies key into scratch and reads its value into the value scratch (touching the
+// item first if asked). The caller is inside a call.
+func (s *Session) fetch(key []byte, touch bool, exptime int32) (Meta, error) {
+	k := s.key[:copy(s.key, key)]
+	if touch {
+		return s.c.store.GetAndTouch(s.slot, k, int64(exptime), s.val)
+	}
+	return s.c.store.Get(s.slot, k, s.val)
 }
 
 // Set stores value under key unconditionally.
