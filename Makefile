@@ -1,8 +1,13 @@
 # plibcached: memcached as a protected library, and the benchmark suite that proves it.
 #
-# make test       all tests (race detector on the packages where it fits); < 10 min on 2 cores
-# make reproduce  the paper's evaluation end to end (see README.md)
-# make bench      Go micro-benchmarks, every backend side by side
+# make test             all tests (race detector on the packages where it fits); < 10 min on 2 cores
+# make reproduce        the paper's evaluation end to end (see README.md): results/reference/,
+#                       plots/reference/; about an hour on 2 cores
+# make reproduce-quick  the same pipeline at 1M records with short runs: results/quick/,
+#                       plots/quick/; under 10 minutes on 2 cores
+# make plots            redraw every run's tables and figures from results/ (RUN=name: one run)
+# make regress          performance floors (regress/floors.txt) measured in one process; < 2 min
+# make bench            Go micro-benchmarks, every backend side by side
 
 GO        ?= go
 PKGS      := ./...
@@ -10,7 +15,7 @@ PKGS      := ./...
 # the race detector's 5-10x slowdown would push `make test` past its 10-minute budget.
 RACE_PKGS := ./kv/... ./workloads/...
 
-.PHONY: all build test test-race test-all vet fmt-check bench deps tools
+.PHONY: all build test test-race test-all vet fmt-check bench deps tools reproduce reproduce-quick plots regress
 
 all: build
 
@@ -32,3 +37,16 @@ test: deps fmt-check vet
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+
+# REPRODUCE_FLAGS passes flags to cmd/reproduce, e.g. REPRODUCE_FLAGS='-threads paper'.
+reproduce: deps build
+	$(GO) run ./cmd/reproduce $(REPRODUCE_FLAGS)
+
+reproduce-quick: deps build
+	$(GO) run ./cmd/reproduce -quick $(REPRODUCE_FLAGS)
+
+plots:
+	$(GO) run ./cmd/plots $(if $(RUN),-run $(RUN))
+
+regress: deps
+	$(GO) run ./cmd/regress

@@ -47,6 +47,10 @@
 // carries its histograms encoded, its environment and every workload property; it is written as
 // JSON and CSV by [WriteResultFiles] and printed in YCSB's format by [WriteYCSBReport].
 //
+// A sweep loads once: [Benchmark.Derive] gives benchmarks on the same loaded backend with fewer
+// threads, another mix over the same records, or other bounds, and [Benchmark.LoadFast] loads
+// memcached over pipelined connections (tens of millions of records in a minute or two).
+//
 // # Several processes
 //
 // For P processes × T threads on one plib segment, each process prepares with Options.Processes
