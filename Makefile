@@ -8,6 +8,8 @@
 # make plots            redraw every run's tables and figures from results/ (RUN=name: one run)
 # make regress          performance floors (regress/floors.txt) measured in one process; < 2 min
 # make bench            Go micro-benchmarks, every backend side by side
+# make kv-memory        40M items in a 10 GiB region: the per-item memory figure (~2 min)
+# make test-pku-qemu    the PKU test suites in a QEMU guest with an emulated PKU CPU
 
 GO        ?= go
 PKGS      := ./...
@@ -15,7 +17,8 @@ PKGS      := ./...
 # the race detector's 5-10x slowdown would push `make test` past its 10-minute budget.
 RACE_PKGS := ./kv/... ./workloads/...
 
-.PHONY: all build test test-race test-all vet fmt-check bench deps tools reproduce reproduce-quick plots regress
+PHONY_EXTRA := test-pku-qemu kv-memory
+.PHONY: $(PHONY_EXTRA) all build test test-race test-all vet fmt-check bench deps tools reproduce reproduce-quick plots regress
 
 all: build
 
@@ -34,6 +37,17 @@ fmt-check:
 test: deps fmt-check vet
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 	$(GO) test -count=1 -race -short -timeout 20m $(RACE_PKGS)
+	scripts/pkru-vet.sh
+	scripts/pku-tests.sh
+
+# The PKU suites under QEMU's emulated PKU CPU, whatever this CPU has.
+test-pku-qemu:
+	scripts/qemu-pku/run.sh ./plib/internal/pkey
+	scripts/qemu-pku/run.sh ./plib
+
+# 40 million 128-byte items with YCSB keys in a 10 GiB region: the memory-use figure.
+kv-memory:
+	$(GO) test -count=1 -run TestFullScaleMemory -kv.fullscale -timeout 30m -v ./kv/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)

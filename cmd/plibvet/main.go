@@ -53,11 +53,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		for _, f := range findings {
-			if f.Allowed && !opts.verbose {
+			if !f.IsStray() && !opts.verbose {
 				continue
 			}
 			fmt.Fprintf(stdout, "%s: %s\n", path, f)
-			if !f.Allowed && status == exitClean {
+			if f.IsStray() && status == exitClean {
 				status = exitStray
 			}
 		}

@@ -15,11 +15,16 @@ const (
 	// XRSTOR64 is NP REX.W 0F AE /5 with a memory operand, XRSTOR with the 64-bit x87 layout.
 	XRSTOR64
 	// XRSTORS is NP 0F C7 /3 with a memory operand. It raises #GP outside ring 0, so user code
-	// cannot use it; it is reported anyway, because the scanner errs on the side of noise.
+	// cannot use it to load PKRU: it is reported, but as Privileged, never as a stray.
 	XRSTORS
 	// XRSTORS64 is NP REX.W 0F C7 /3 with a memory operand.
 	XRSTORS64
 )
+
+// Privileged reports whether the instruction faults outside ring 0 (XRSTORS and XRSTORS64),
+// so that user code cannot use it to change PKRU. The scanner reports such patterns (they
+// occur by chance inside ordinary Go code) without counting them as strays.
+func (k Kind) Privileged() bool { return k == XRSTORS || k == XRSTORS64 }
 
 // String returns the mnemonic.
 func (k Kind) String() string {

@@ -45,15 +45,22 @@ func (f Finding) String() string {
 	if f.Section != "" {
 		s += " [" + f.Section + "]"
 	}
-	if f.Allowed {
+	switch {
+	case f.Allowed:
 		s += " (allowed)"
+	case f.Kind.Privileged():
+		s += " (privileged: faults in user mode, not a stray)"
 	}
 	return s
 }
 
-// Stray returns the findings that are not Allowed, in their original order.
+// IsStray reports whether f is a pattern user code could execute to change PKRU outside the
+// allowed functions: not Allowed, and not a privileged instruction.
+func (f Finding) IsStray() bool { return !f.Allowed && !f.Kind.Privileged() }
+
+// Stray returns the findings for which IsStray holds, in their original order.
 func Stray(findings []Finding) []Finding {
-	return slices.DeleteFunc(slices.Clone(findings), func(f Finding) bool { return f.Allowed })
+	return slices.DeleteFunc(slices.Clone(findings), func(f Finding) bool { return !f.IsStray() })
 }
 
 // ScanFile opens the ELF file at path and scans it; see Scan.
