@@ -87,7 +87,11 @@ func (s *Store) dead(it uint64, now int64) lookup {
 	if fc := s.m.a64(hFlushCAS).Load(); fc != 0 && s.m.u64(it+iCAS) <= fc {
 		return lookupFlushed
 	}
-	if fd := s.m.a64(hFlushDeadline).Load(); fd != 0 && uint64(now) >= fd && uint64(s.m.u32(it+iTime)) < fd {
+	t := uint64(s.m.u32(it + iTime))
+	if fd := s.m.a64(hFlushDeadline).Load(); fd != 0 && uint64(now) >= fd && t < fd {
+		return lookupFlushed
+	}
+	if fp := s.m.a64(hFlushPassed).Load(); fp != 0 && t < fp {
 		return lookupFlushed
 	}
 	return lookupHit

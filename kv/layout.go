@@ -68,6 +68,7 @@ const (
 	hPrimaryPageCount = 352
 	hFlushCAS         = 320 // items with CAS id <= this are flushed (atomic)
 	hFlushDeadline    = 328 // from this unix time, items stored before it are flushed (atomic)
+	hFlushPassed      = 336 // a deadline that has passed: items stored before it stay flushed (atomic)
 	hItemCount        = 384 // linked items (atomic), drives hash table growth
 
 	// Slab-class entry fields, guarded by the class's lock (statistics are atomic).

@@ -29,6 +29,7 @@ type refStore struct {
 	cas           uint64
 	flushCAS      uint64
 	flushDeadline uint64
+	flushPassed   uint64
 	maxItem       int
 }
 
@@ -39,7 +40,8 @@ func (r *refStore) live(key string, now int64) *refItem {
 	}
 	dead := (it.exp != 0 && int64(it.exp) <= now) ||
 		(r.flushCAS != 0 && it.cas <= r.flushCAS) ||
-		(r.flushDeadline != 0 && uint64(now) >= r.flushDeadline && uint64(it.time) < r.flushDeadline)
+		(r.flushDeadline != 0 && uint64(now) >= r.flushDeadline && uint64(it.time) < r.flushDeadline) ||
+		(r.flushPassed != 0 && uint64(it.time) < r.flushPassed)
 	if dead {
 		delete(r.items, key)
 		return nil
@@ -133,6 +135,9 @@ func parseRef(b []byte) (uint64, bool) {
 }
 
 func (r *refStore) flush(delay, now int64) {
+	if r.flushDeadline != 0 && uint64(now) >= r.flushDeadline {
+		r.flushPassed = max(r.flushPassed, r.flushDeadline) // a passed deadline's effect is permanent
+	}
 	if delay <= 0 {
 		r.flushDeadline = 0
 		r.flushCAS = r.cas

@@ -115,17 +115,24 @@ func (s *Store) Delete(slot Slot, key []byte) error {
 
 // FlushAll invalidates every item (memcached's flush_all). With delay <= 0 it acts now;
 // otherwise at the time delay names (relative seconds up to 30 days, else a unix time),
-// items stored before then become invalid. Memory is reclaimed lazily, as items are met.
+// items stored before then become invalid. A later flush_all replaces a deadline that is
+// still pending, as in memcached; but once a deadline has passed, what it flushed stays
+// flushed (memcached, whose check is lazy, would bring such items back if a new delayed
+// flush_all moved its deadline before they were reclaimed). Memory is reclaimed lazily.
 func (s *Store) FlushAll(slot Slot, delay int64) error {
 	if uint64(slot) >= s.g.maxSlots {
 		return ErrBadSlot
 	}
 	s.count(slot, stCmdFlush)
+	now := s.now()
+	if fd := s.m.a64(hFlushDeadline).Load(); fd != 0 && uint64(now) >= fd && fd > s.m.a64(hFlushPassed).Load() {
+		s.m.a64(hFlushPassed).Store(fd)
+	}
 	if delay <= 0 {
 		s.m.a64(hFlushDeadline).Store(0)
 		s.m.a64(hFlushCAS).Store(s.m.a64(hCAS).Load())
 		return nil
 	}
-	s.m.a64(hFlushDeadline).Store(uint64(realtime(delay, s.now())))
+	s.m.a64(hFlushDeadline).Store(uint64(realtime(delay, now)))
 	return nil
 }

@@ -192,6 +192,15 @@ func TestFlushAll(t *testing.T) {
 	if !has("d") {
 		t.Fatal("item stored after the deadline is gone")
 	}
+	// A passed deadline's effect is permanent: a new delayed flush does not bring back what
+	// the old one flushed (e was stored before it, and never read since).
+	s.Set(0, []byte("e"), []byte("v"), 0, 0)
+	s.FlushAll(0, 5)
+	clock.Advance(5)
+	s.FlushAll(0, 100)
+	if has("e") {
+		t.Fatal("a later delayed flush_all resurrected an item the earlier one had flushed")
+	}
 	mustCheck(t, s)
 }
 
