@@ -31,20 +31,6 @@ func shortCount(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// formatBytes renders n in binary units with one decimal.
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 // formatDuration renders d as "1h02m", "12m34s" or "5.2s".
 func formatDuration(d time.Duration) string {
 	switch {

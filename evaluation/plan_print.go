@@ -3,6 +3,8 @@ package evaluation
 import (
 	"strings"
 	"time"
+
+	"github.com/plibcached/plibcached/harness"
 )
 
 // Assumed rates for the up-front time estimate (records or operations per second on a small
@@ -28,14 +30,14 @@ func (r *runner) printPlan() {
 		r.manifest.Warnings = append(r.manifest.Warnings, r.notes...)
 	} else {
 		r.printf("records: %s, the paper's count (fits: budget %s of MemAvailable %s)\n",
-			commas(m.Records.Chosen), formatBytes(m.Records.Budget), formatBytes(m.Records.MemAvailable))
+			commas(m.Records.Chosen), harness.FormatBytes(m.Records.Budget), harness.FormatBytes(m.Records.MemAvailable))
 	}
 	for _, e := range m.Records.Estimates {
 		fits := "fits"
 		if !e.Fits {
 			fits = "DOES NOT FIT the budget"
 		}
-		r.printf("  memory estimate %-18s %10s  %s\n", e.System, formatBytes(e.Bytes), fits)
+		r.printf("  memory estimate %-18s %10s  %s\n", e.System, harness.FormatBytes(e.Bytes), fits)
 	}
 	r.printf("threads: %s; %d runs of %s (after %s warm-up) per point; loads with %d threads\n",
 		joinInts(r.threads), c.Repetitions, c.Duration, c.Warmup, r.loadThreads)

@@ -69,12 +69,12 @@ func planRecords(c Config, workers int) (RecordPlan, error) {
 		}
 		if plan.Chosen == 0 {
 			return plan, fmt.Errorf("%w: %s records need more than %s (%.0f%% of MemAvailable %s)", ErrNoMemory,
-				commas(recordLadder[len(recordLadder)-1]), formatBytes(plan.Budget), 100*memoryBudgetFraction, formatBytes(avail))
+				commas(recordLadder[len(recordLadder)-1]), harness.FormatBytes(plan.Budget), 100*memoryBudgetFraction, harness.FormatBytes(avail))
 		}
 		if plan.Chosen < PaperRecords {
 			plan.Reason = fmt.Sprintf("the paper's %s records need %s at the largest system (%s), more than the budget of %s (%.0f%% of MemAvailable %s)",
-				commas(PaperRecords), formatBytes(largest(estimates(c, workers, PaperRecords, plan))), largestSystem(estimates(c, workers, PaperRecords, plan)),
-				formatBytes(plan.Budget), 100*memoryBudgetFraction, formatBytes(avail))
+				commas(PaperRecords), harness.FormatBytes(largest(estimates(c, workers, PaperRecords, plan))), largestSystem(estimates(c, workers, PaperRecords, plan)),
+				harness.FormatBytes(plan.Budget), 100*memoryBudgetFraction, harness.FormatBytes(avail))
 		}
 	}
 	plan.Scaled = plan.Chosen < PaperRecords

@@ -2,11 +2,11 @@ package evaluation
 
 import (
 	"encoding/csv"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/plibcached/plibcached/harness"
 )
 
 // Files WriteTables writes into a run's directory.
@@ -18,11 +18,11 @@ const (
 // WriteTables renders the dataset's tables into dir and returns their paths.
 func WriteTables(ds *Dataset, dir string) ([]string, error) {
 	summary := filepath.Join(dir, SummaryFile)
-	if err := writeFile(summary, func(w io.Writer) error { return WriteSummary(w, ds) }); err != nil {
+	if err := harness.WriteFile(summary, func(w io.Writer) error { return WriteSummary(w, ds) }); err != nil {
 		return nil, err
 	}
 	cells := filepath.Join(dir, ThroughputFile)
-	if err := writeFile(cells, func(w io.Writer) error { return writeCellsCSV(w, ds) }); err != nil {
+	if err := harness.WriteFile(cells, func(w io.Writer) error { return writeCellsCSV(w, ds) }); err != nil {
 		return nil, err
 	}
 	return []string{summary, cells}, nil
@@ -50,17 +50,4 @@ func writeCellsCSV(w io.Writer, ds *Dataset) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// writeFile creates path and fills it with write.
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
 }

@@ -21,10 +21,10 @@ func WriteResultFiles(dir string, r *Result) (jsonPath, csvPath string, err erro
 	}
 	base := filepath.Join(dir, resultBaseName(r))
 	jsonPath, csvPath = base+".json", base+".csv"
-	if err := writeFileWith(jsonPath, func(w io.Writer) error { return WriteResultJSON(w, r) }); err != nil {
+	if err := WriteFile(jsonPath, func(w io.Writer) error { return WriteResultJSON(w, r) }); err != nil {
 		return "", "", err
 	}
-	if err := writeFileWith(csvPath, func(w io.Writer) error { return WriteResultCSV(w, r) }); err != nil {
+	if err := WriteFile(csvPath, func(w io.Writer) error { return WriteResultCSV(w, r) }); err != nil {
 		return "", "", err
 	}
 	return jsonPath, csvPath, nil
@@ -47,8 +47,8 @@ func safeName(s string) string {
 	return unsafeNameChars.ReplaceAllString(s, "_")
 }
 
-// writeFileWith creates path and fills it with write, reporting the first error of either.
-func writeFileWith(path string, write func(io.Writer) error) error {
+// WriteFile creates path and fills it with write, reporting the first error of either.
+func WriteFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -120,7 +120,7 @@ func WriteLatencyFiles(dir string, t *LatencyTable) ([]string, error) {
 	}
 	var paths []string
 	for _, wr := range writers {
-		if err := writeFileWith(base+wr.ext, wr.write); err != nil {
+		if err := WriteFile(base+wr.ext, wr.write); err != nil {
 			return paths, err
 		}
 		paths = append(paths, base+wr.ext)

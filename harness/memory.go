@@ -78,13 +78,13 @@ func CheckMemory(what string, need int64) error {
 	}
 	if float64(need) > float64(avail)*memorySafetyFraction {
 		return fmt.Errorf("%w: %s needs an estimated %s but only %s is available (MemAvailable); lower recordcount or the value size",
-			ErrInsufficientMemory, what, formatBytes(need), formatBytes(avail))
+			ErrInsufficientMemory, what, FormatBytes(need), FormatBytes(avail))
 	}
 	return nil
 }
 
-// formatBytes renders n in binary units with one decimal.
-func formatBytes(n int64) string {
+// FormatBytes renders n bytes in binary units with one decimal: "512 B", "9.7 GiB".
+func FormatBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return strconv.FormatInt(n, 10) + " B"
