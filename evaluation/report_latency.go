@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plibcached/plibcached/harness"
+	"github.com/plibcached/plibcached/plots"
 )
 
 // writeLatency writes a measured table beside the paper's, under heading, with its caption and
@@ -27,7 +28,7 @@ func writeLatency(p *printer, t *harness.LatencyTable, heading string) {
 	for i, row := range t.Rows {
 		p.printf("| %s |", row)
 		for _, c := range cols {
-			p.printf(" %s |", micros(c.Cells[i].MeanNs/1e3))
+			p.printf(" %s |", plots.Micros(c.Cells[i].MeanNs/1e3))
 		}
 		if i < len(t.Speedup) && t.Speedup[i] > 0 {
 			p.printf(" %.0f× |", t.Speedup[i])
@@ -41,19 +42,6 @@ func writeLatency(p *printer, t *harness.LatencyTable, heading string) {
 		}
 	}
 	p.printf("\nRange of speedups here: %s (paper: 11–56×).\n\n", speedupRange(t.Speedup))
-}
-
-// micros renders a latency in µs with three significant digits.
-func micros(us float64) string {
-	switch {
-	case us >= 100:
-		return fmt.Sprintf("%.0f", us)
-	case us >= 10:
-		return fmt.Sprintf("%.1f", us)
-	case us >= 1:
-		return fmt.Sprintf("%.2f", us)
-	}
-	return fmt.Sprintf("%.3f", us)
 }
 
 // speedupRange renders the smallest and largest positive speedups.

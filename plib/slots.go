@@ -16,9 +16,8 @@ import (
 // kv locks a call takes record its slot. An entry names its process by pid and start time
 // (field 22 of /proc/PID/stat), so a reused pid is not mistaken for the owner.
 //
-//	0  state  u32  slotFree or slotClaimed (atomic)
-//	4  pid    u32
-//	8  start  u64  the process's start time, in clock ticks since boot
+//	0  owner  u64  pid<<32 | slotClaimed, or 0 when free; claimed by one CAS (atomic)
+//	8  start  u64  the owner's start time in clock ticks since boot, 0 until stamped
 const (
 	slotEntrySize = 64
 	slotFree      = 0
@@ -27,10 +26,6 @@ const (
 
 func (c *Client) slotEntry(slot kv.Slot) uint64 {
 	return c.seg.layout.slotTableOff + uint64(slot)*slotEntrySize
-}
-
-func (c *Client) slotState(slot kv.Slot) *atomic.Uint32 {
-	return (*atomic.Uint32)(unsafe.Pointer(&c.seg.mem[c.slotEntry(slot)]))
 }
 
 func (c *Client) slotWord64(slot kv.Slot, off uint64) *atomic.Uint64 {
@@ -42,18 +37,23 @@ func (c *Client) slotWord64(slot kv.Slot, off uint64) *atomic.Uint64 {
 // free to reuse). It runs inside a trampoline: the table is in the protected segment.
 func (c *Client) claimSlot() (kv.Slot, error) {
 	self := selfIdentity()
+	mine := uint64(self.pid)<<32 | slotClaimed
 	n := kv.Slot(c.seg.layout.maxSlots)
 	for pass := 0; pass < 2; pass++ {
 		for slot := kv.Slot(0); slot < n; slot++ {
-			st := c.slotState(slot)
+			owner := c.slotWord64(slot, 0)
+			w := owner.Load()
 			switch {
-			case pass == 0 && st.Load() == slotFree && st.CompareAndSwap(slotFree, slotClaimed):
-			case pass == 1 && st.Load() == slotClaimed && !c.slotAlive(slot) && c.store.LocksHeldBy(slot) == 0 &&
-				c.slotWord64(slot, 0).CompareAndSwap(c.slotWord64(slot, 0).Load(), uint64(self.pid)<<32|slotClaimed):
+			case pass == 0 && w == slotFree:
+			case pass == 1 && w != slotFree && !c.ownerAlive(slot, w) && c.store.LocksHeldBy(slot) == 0:
 			default:
 				continue
 			}
-			c.slotWord64(slot, 0).Store(uint64(self.pid)<<32 | slotClaimed)
+			// The CAS is against the very word judged free or dead: a slot another process
+			// claimed meanwhile is left alone.
+			if !owner.CompareAndSwap(w, mine) {
+				continue
+			}
 			c.slotWord64(slot, 8).Store(self.start)
 			return slot, nil
 		}
@@ -67,19 +67,26 @@ func (c *Client) releaseSlot(slot kv.Slot) {
 	c.slotWord64(slot, 0).Store(slotFree)
 }
 
-// slotAlive reports whether the process that claimed slot is still running. A slot
-// claimed but not yet stamped (its claimer died between the two stores) is dead.
-// Inside a trampoline.
+// slotAlive reports whether the process that claimed slot is still running (kv's
+// HolderAlive). Inside a trampoline.
 func (c *Client) slotAlive(slot kv.Slot) bool {
 	if uint64(slot) >= c.seg.layout.maxSlots {
 		return true // kv's maintenance slot: Check runs briefly under it
 	}
-	w := c.slotWord64(slot, 0).Load()
-	if uint32(w) != slotClaimed {
+	return c.ownerAlive(slot, c.slotWord64(slot, 0).Load())
+}
+
+// ownerAlive reports whether owner word w of slot names a running process. A slot claimed
+// but not yet stamped (start 0) counts as alive while its pid runs: its claimer is between
+// its two stores, or died there and its pid is gone.
+func (c *Client) ownerAlive(slot kv.Slot, w uint64) bool {
+	pid := uint32(w >> 32)
+	if uint32(w) != slotClaimed || pid == 0 {
 		return false
 	}
-	pid, start := uint32(w>>32), c.slotWord64(slot, 8).Load()
-	return pid != 0 && start != 0 && processStart(int(pid)) == start
+	running := processStart(int(pid))
+	start := c.slotWord64(slot, 8).Load()
+	return running != 0 && (start == 0 || start == running)
 }
 
 type identity struct {

@@ -77,18 +77,21 @@ func valueLabels(bars []LatencyBar, bottom float64) (*plotter.Labels, error) {
 	return labels, nil
 }
 
-// formatMicros renders a latency with three significant digits: "0.512 µs", "41.3 µs".
-func formatMicros(us float64) string {
+// Micros renders a latency in µs with three significant digits and no unit: "0.512", "41.3".
+func Micros(us float64) string {
 	switch {
 	case us >= 100:
-		return fmt.Sprintf("%.0f µs", us)
+		return fmt.Sprintf("%.0f", us)
 	case us >= 10:
-		return fmt.Sprintf("%.1f µs", us)
+		return fmt.Sprintf("%.1f", us)
 	case us >= 1:
-		return fmt.Sprintf("%.2f µs", us)
+		return fmt.Sprintf("%.2f", us)
 	}
-	return fmt.Sprintf("%.3f µs", us)
+	return fmt.Sprintf("%.3f", us)
 }
+
+// formatMicros is Micros with the unit: "0.512 µs".
+func formatMicros(us float64) string { return Micros(us) + " µs" }
 
 // Overview draws every operation of the latency table in one chart: a group per operation, a bar
 // per system, on a logarithmic axis.
