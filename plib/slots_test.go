@@ -12,7 +12,7 @@ import (
 // never one whose owner is alive, even mid-claim (start not yet stamped); always one whose
 // owner has exited, or whose pid now belongs to another process (start time differs).
 func TestSlotOwnership(t *testing.T) {
-	c, _ := openTest(t, ModeNoPKU) // 8 slots
+	c, _ := openTest(t, ModeNoPKU)                     // 8 slots
 	exited := exec.Command(os.Args[0], "-test.run=^$") // this binary, which exits at once
 	if err := exited.Run(); err != nil {
 		t.Fatal(err)
