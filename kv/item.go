@@ -16,8 +16,8 @@ import "bytes"
 //	48 hash   u32  low 32 bits of the key's hash
 //	52 nkey   u8   key length
 //	53 class  u8   slab class id
-//	54 state  u8   stateFree, stateAlloc or stateLinked
-//	55 -
+//	54 state  u8   stateFree, stateAlloc, stateLinked or stateMoving
+//	55 bits   u8   bitFetched: read at least once since stored
 const (
 	itemHeaderSize = 56
 	iHNext         = 0
@@ -32,6 +32,10 @@ const (
 	iNKey          = 52
 	iClass         = 53
 	iState         = 54
+	iBits          = 55
+
+	// bitFetched marks an item read since it was stored (memcached's ITEM_FETCHED).
+	bitFetched = 1
 
 	// A chunk's state: on its class's free list; taken by a client that has not linked it
 	// yet (a crash here leaks it, and Check reports it); or reachable from the hash table

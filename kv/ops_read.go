@@ -29,14 +29,19 @@ func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (Meta
 		s.unlock(stripe)
 		return Meta{}, s.countMiss(slot, res, touch)
 	}
-	meta := Meta{Flags: s.m.u32(it + iFlags), CAS: s.m.u64(it + iCAS), Len: int(s.m.u32(it + iNBytes))}
+	meta := s.meta(it)
 	if len(dst) < meta.Len {
 		s.unlock(stripe)
 		return meta, ErrBufferTooSmall
 	}
 	copy(dst, s.itemValue(it))
+	if !meta.Fetched {
+		s.m.setU8(it+iBits, s.m.u8(it+iBits)|bitFetched)
+	}
 	if touch {
-		s.m.setU32(it+iExp, realtime(exptime, now))
+		exp := realtime(exptime, now)
+		s.m.setU32(it+iExp, exp)
+		meta.Exp = int64(exp)
 		s.count(slot, stTouchHits)
 	}
 	s.bump(it, now, hold)
@@ -135,4 +140,13 @@ func (s *Store) FlushAll(slot Slot, delay int64) error {
 	}
 	s.m.a64(hFlushDeadline).Store(uint64(realtime(delay, now)))
 	return nil
+}
+
+// meta describes linked item it. The caller holds its stripe.
+func (s *Store) meta(it uint64) Meta {
+	return Meta{
+		Flags: s.m.u32(it + iFlags), CAS: s.m.u64(it + iCAS), Len: int(s.m.u32(it + iNBytes)),
+		Exp: int64(s.m.u32(it + iExp)), LastAccess: int64(s.m.u32(it + iTime)),
+		Fetched: s.m.u8(it+iBits)&bitFetched != 0,
+	}
 }

@@ -158,6 +158,7 @@ func (s *Store) fillItem(it uint64, key []byte, h, flags, exp uint32, now int64,
 	m.setU32(it+iNBytes, uint32(nbytes))
 	m.setU32(it+iHash, h)
 	m.setU8(it+iNKey, uint8(len(key)))
+	m.setU8(it+iBits, 0)
 	copy(m.bytes(it+itemHeaderSize, uint64(len(key))), key)
 	return cas
 }

@@ -56,6 +56,14 @@ type Meta struct {
 	CAS uint64
 	// Len is the value's length in bytes, also when the destination was too small for it.
 	Len int
+	// Exp is the item's expiration as a unix time in seconds, 0 if it never expires.
+	Exp int64
+	// LastAccess is the unix time of the item's last store or LRU bump (memcached's
+	// it->time: a read moves it at most once a minute).
+	LastAccess int64
+	// Fetched reports whether the item had been read before this call (memcached's
+	// ITEM_FETCHED, the meta protocol's h flag).
+	Fetched bool
 }
 
 // Format initialises region as a new, empty store of the given configuration and returns
