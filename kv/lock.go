@@ -92,6 +92,17 @@ func (s *Store) LocksHeldBy(slot Slot) int {
 	return n
 }
 
+// LocksHeld counts the store's lock words that are held at this instant.
+func (s *Store) LocksHeld() int {
+	n := 0
+	for _, off := range s.lockWords() {
+		if s.m.a32(off).Load() != 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *Store) lockWords() []uint64 {
 	words := []uint64{hPagesLock, hExpandLock}
 	for i := uint64(0); i < s.g.stripes; i++ {

@@ -149,8 +149,7 @@ func (c *Client) Session() (*Session, error) {
 }
 
 func (c *Client) newSession(slot kv.Slot) *Session {
-	l := c.seg.layout
-	scratch := c.seg.mem[l.scratchOff+uint64(slot)*l.scratchSize : l.scratchOff+uint64(slot+1)*l.scratchSize]
+	scratch := c.scratch(slot)
 	return &Session{c: c, slot: slot, key: scratch[:scratchKeyLen:scratchKeyLen], val: scratch[scratchKeyLen:]}
 }
 
