@@ -125,7 +125,7 @@ func crashScenarios() []crashScenario {
 		{name: "set-other-class", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 50, 40) },
 			op: set("k8", big), key: "k8", allowed: oldOrNew(big)},
 		{name: "append", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 50, 40) },
-			op: func(s *Store, slot Slot) { s.Store(slot, ModeAppend, []byte("k9"), []byte("+tail"), 0, 0, 0) },
+			op:  func(s *Store, slot Slot) { s.Store(slot, ModeAppend, []byte("k9"), []byte("+tail"), 0, 0, 0) },
 			key: "k9", allowed: func(b string) []string { return []string{b, b + "+tail"} }},
 		{name: "incr-pad", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) {
 			w.s.Set(crashRepairer, []byte("n"), []byte("100"), 0, 0)
