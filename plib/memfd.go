@@ -42,6 +42,9 @@ func CreateMemfd(name string, opts Options) (*Client, *os.File, error) {
 		return m, nil
 	})
 	if err != nil {
+		if fd != nil {
+			fd.Close() // the segment was made, but the Client on it failed
+		}
 		return nil, nil, err
 	}
 	return c, fd, nil
