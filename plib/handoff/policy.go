@@ -19,6 +19,7 @@ type Peer struct {
 	Groups []uint32
 }
 
+// String is "pid P uid U gid G", then "groups G1,G2" if it has any.
 func (p Peer) String() string {
 	s := fmt.Sprintf("pid %d uid %d gid %d", p.PID, p.UID, p.GID)
 	if len(p.Groups) > 0 {

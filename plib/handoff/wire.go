@@ -44,10 +44,12 @@ var ErrProtocol = errors.New("plib/handoff: protocol error")
 
 // RefusedError is a refusal with the server's reason; errors.Is(err, ErrRefused) holds.
 type RefusedError struct {
-	// Reason is the server's text, e.g. "uid 65534 gid 65534 is not allowed".
+	// Reason is the server's text, e.g. "uid 65534 gid 65534 is not allowed by the
+	// server's policy".
 	Reason string
 }
 
+// Error names the refusal and the server's reason.
 func (e *RefusedError) Error() string { return "plib/handoff: refused by server: " + e.Reason }
 
 // Is makes errors.Is(err, ErrRefused) hold.
