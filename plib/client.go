@@ -30,6 +30,10 @@ type Client struct {
 	mu     sync.Mutex // guards owned and closing; the pool itself is lock-free
 	owned  []*Session
 	closed atomic.Bool
+
+	// recovered and chunksFreed count the dead clients' slots this client repaired and the
+	// chunks it freed for them (see Recovered).
+	recovered, chunksFreed atomic.Int64
 }
 
 // Open creates or attaches the segment at path (a bare name lives under /dev/shm) and
