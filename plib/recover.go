@@ -98,3 +98,20 @@ func (c *Client) LocksHeld() int {
 func (c *Client) Recovered() (slots, chunks int64) {
 	return c.recovered.Load(), c.chunksFreed.Load()
 }
+
+// SlotOwners counts the client slots held by live processes and by dead ones (which
+// Recover would repair and free). It is for tools.
+func (c *Client) SlotOwners() (live, dead int) {
+	c.enter()
+	defer c.exit()
+	for slot := kv.Slot(0); slot < kv.Slot(c.seg.layout.maxSlots); slot++ {
+		switch w := c.slotWord64(slot, 0).Load(); {
+		case w == slotFree:
+		case c.ownerAlive(slot, w):
+			live++
+		default:
+			dead++
+		}
+	}
+	return live, dead
+}
