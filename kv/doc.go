@@ -15,7 +15,7 @@
 // the CAS id), set, add, replace, append and prepend (both keep the old flags and
 // expiration), cas (ErrExists on a changed item, ErrNotFound on a missing one), delete,
 // incr/decr (unsigned 64-bit decimal; incr wraps at 2^64, decr stops at 0; a number that
-// shrinks is rewritten in place and padded with spaces, as memcached does), touch, gat/gats,
+// shrinks keeps its length, padded with spaces, as memcached's in-place rewrite), touch, gat/gats,
 // flush_all with an optional delay, and stats. Expiration times follow memcached: 0 never,
 // up to 30 days relative, beyond that an absolute unix time, negative already expired.
 // Keys are 1 to 250 bytes without spaces or control characters; an item (56-byte header,
@@ -46,31 +46,48 @@
 // stripe of a victim, a page move taking another class's lock) are only tried, never
 // waited for. Statistics counters are per slot, so clients do not share their cache lines.
 //
-// # Crash safety: the order of every mutation
+// # Crash safety: journals and repair
 //
-// A client can die at any instruction. The store is written so that what it leaves is at
-// worst a leaked chunk or a half-built item that no reader can reach, never a dangling
-// reference, and every lock it held names it (for recovery by package plib):
+// A client can be killed at any instruction (SIGKILL cannot be deferred the way the paper's
+// Hodor kernel defers a dying thread's exit). Nothing it leaves may be lost, torn or locked
+// for good. Each client slot has a journal in the region (journal.go):
 //
-//  1. Allocation takes a chunk off a free list (or carves a new page) under the class lock
-//     and marks it stateAlloc. A crash now leaks the chunk: Check reports it.
-//  2. The client fills the chunk: header, key, value. Nothing links to it yet, so no reader
-//     can see it half-written.
-//  3. Under the class lock it joins the LRU and becomes stateLinked.
-//  4. One 8-byte store makes it reachable: the word that pointed at the old item (or the
-//     bucket head) now points at the new one, whose hnext already holds the old item's
-//     successor. Readers, who hold the same stripe, see the old item or the new, whole.
-//  5. The old item leaves its LRU and its chunk returns to the free list, under its class
-//     lock.
+//   - An undo log. Every store into a structure that a lock guards (LRU and free lists,
+//     hash chains, class counts, the page allocator, hash-table words) first records the
+//     word's old value. Releasing any lock commits (empties the log); long sections commit
+//     between batches. The log therefore always undoes exactly the stores made since the
+//     last point at which every structure the client holds was consistent.
+//   - Intent records for work that spans commits: the chunk a client has allocated and not
+//     yet linked (alloc), a page being carved into chunks, a page moving between slab
+//     classes, a hash bucket being migrated, a grown hash table not yet installed.
 //
-// Unlinking runs 4 then 5 alone. Moving a hash bucket during growth inserts each item into
-// the new chain before removing it from the old, under the bucket's stripe. Between steps a
-// crash can leave an item in an LRU but not yet (or no longer) in the hash table: eviction
-// tolerates that (it frees such an item without a hash unlink), and Check names it.
+// The operations are arranged so that each commit point is consistent: a store links the
+// new item into its LRU, publishes it in the hash chain with one 8-byte store and frees the
+// old item, all in one section of the class locks involved; an unlink does the same in
+// reverse; incr and decr build a new item rather than rewrite digits in place, so no reader
+// can see a half-written number; a page is taken and recorded for carving in one section of
+// the page lock.
+//
+// A client waiting for a lock asks every 1024 spins whether the holder's process lives
+// (Options.HolderAlive: package plib compares pid and start time). If it is dead, one waiter
+// wins the dead slot's claim word (a CAS) and repairs, acting as the dead slot so that its
+// own stores are journaled there too (a repairer that dies in turn leaves a journal the
+// next one picks up): it rolls the undo log back, finishes the recorded carve, page move or
+// bucket migration, returns an uninstalled table's pages, and releases every lock the dead
+// slot held. The other waiters wait for that and then compete for their lock as usual.
+// Repair happens once: the claim word then reads done. When the slot is later taken back
+// for reuse (RecoverSlot; package plib does this when it reclaims a dead process's slot),
+// the chunk the dead client had allocated but not linked is freed, so a killed set leaks
+// nothing for good, and the journal is reset.
+//
+// Only the page lock is waited for during repair besides the dead slot's own locks; it is
+// innermost in the lock order, so a repair cannot deadlock. Statistics and the CAS counter
+// are not journaled: a crash can lose a count, never an item.
 //
 // # Checking
 //
 // (*Store).Check walks every bucket, LRU, free list and page, verifying that each chunk is
-// free or linked exactly once and that all counts agree. It takes every lock, so it is for
+// free or linked exactly once, that all counts agree and that no journal is left inside a
+// critical section. It takes every lock, so it is for
 // tests, tools and repair, not the fast path.
 package kv

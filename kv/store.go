@@ -26,7 +26,7 @@ type Options struct {
 	// HolderAlive, if set, tells a client waiting for a lock whether the slot holding it
 	// belongs to a live process; a lock whose holder is dead is taken over. Package plib
 	// answers from its slot table (pid and start time). Nil means every holder is alive.
-	// Repairing what a dead holder left half-done is the caller's concern (crash recovery).
+	// The store repairs what a dead holder left half-done from its journal (see doc.go).
 	HolderAlive func(slot Slot) bool
 }
 
