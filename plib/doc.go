@@ -78,6 +78,33 @@
 //     run time or loaded later (cgo libraries, the dynamic loader, JIT).
 //   - A forged signal frame (rt_sigreturn with a chosen XSAVE area) can set PKRU.
 //   - Hodor also guarantees that a process killed in a call finishes it; Go cannot. A
-//     client killed mid-call leaves at worst a leaked chunk and locks naming its dead slot,
-//     which the next waiter takes over (crash recovery repairs the rest).
+//     client killed mid-call leaves locks naming its dead slot and a journal of what it was
+//     doing: the first client to wait on one of those locks rolls the operation back or
+//     finishes it and releases the locks, and the slot's next claimer (or Recover, or
+//     plibctl repair, or plibd as soon as the process exits) frees what it had allocated.
+//     See package kv, "Crash safety".
+//
+// # Who may map the segment: plibd
+//
+// PKU guards the segment against stray or hostile accesses by an authorised process's own
+// code; it does not decide which processes are authorised. With a file-backed segment
+// (Open) that is whoever can open the file (0600, one owner). With plibd, the segment lives
+// in an anonymous memfd (CreateMemfd) that is in no filesystem, so /dev/shm holds nothing
+// to open, and plibd hands its descriptor over a unix socket (plib/handoff, Dial) only to
+// processes whose kernel-recorded credentials at connect time (SO_PEERCRED uid and gid,
+// SO_PEERGROUPS) its Policy allows; others get ErrRefused with the reason, and cannot reach
+// the descriptor through /proc/PID/fd or map_files of plibd or of a client, which only a
+// process allowed to ptrace that PID may read. The memfd is sealed against shrinking and
+// growing (and against further seals), so no client can truncate it under the others
+// (SIGBUS) or stop later clients from mapping it writable; OpenFile refuses a descriptor
+// without these seals. Dial keeps no descriptor once the segment is mapped.
+//
+// What this does not stop: a process granted the segment is trusted with all of it; it can
+// pass the descriptor on (SCM_RIGHTS), fork (the child inherits the mapping and is not
+// watched), or write anywhere in the segment, and any process that may ptrace it (same uid
+// by default) can take its descriptor (pidfd_getfd) or read and write the segment through
+// /proc/PID/mem or process_vm_writev, which ignore PKU, so allowing a uid allows every
+// process of that uid. Root can do anything, listed in the Policy or not. The Policy
+// applies at connect time: changing it does not take the segment back. A memfd segment
+// lasts only while plibd or some client holds it.
 package plib
