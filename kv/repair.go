@@ -35,6 +35,13 @@ func (s *Store) repairHolder(dead, me uint32) {
 			if !claim.CompareAndSwap(c, me) {
 				continue
 			}
+			// The waiter judged the holder dead a moment ago; since then the slot may have
+			// been repaired, taken back by a live process and reset (claim 0 again). Only
+			// a holder still dead now, with the claim held, may be repaired.
+			if s.holderAlive(dead) {
+				claim.CompareAndSwap(me, c)
+				return
+			}
 			s.repairLocked(dead)
 			claim.Store(claimDone)
 			return
