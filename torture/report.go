@@ -1,0 +1,60 @@
+package torture
+
+import (
+	"time"
+)
+
+// Report is what a torture run found. Failures lists every property that did not hold;
+// the other fields are the run's figures.
+type Report struct {
+	Config Config
+	Dir    string // histories, worker logs, visualizations (kept when something failed)
+
+	Kills           int // workers SIGKILLed (and replaced)
+	Incarnations    int // worker processes started
+	UnexpectedExits int // workers that exited without being killed or stopped
+	RunTime         time.Duration
+	Elapsed         time.Duration // including the final check and porcupine
+
+	Ops            uint64 // operations completed (killed workers' last snapshot)
+	SampledOps     uint64 // of which on sampled keys
+	OOM            uint64 // stores refused for want of memory
+	WorkerFailures uint64 // values that failed verification, unexpected errors, in workers
+
+	MaxLatency       time.Duration // the longest operation
+	P999Latency      time.Duration // 99.9th percentile of all operations
+	P50Latency       time.Duration
+	MaxLatencyAtKill time.Duration // the longest operation in flight when a worker was killed
+
+	Final *finalResult // the final check; nil if it did not complete
+	Model string       // the model porcupine checked with: "strict" or "evict"
+	Keys  []KeyResult  // one per sampled key
+
+	Failures []string
+}
+
+// OK reports whether the run found nothing wrong.
+func (r *Report) OK() bool { return len(r.Failures) == 0 }
+
+// Linearizable reports whether every sampled key's history was checked and found
+// linearizable.
+func (r *Report) Linearizable() bool {
+	if len(r.Keys) == 0 {
+		return false
+	}
+	for _, k := range r.Keys {
+		if k.Result != "Ok" {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckedOps is the number of operations porcupine checked, over all sampled keys.
+func (r *Report) CheckedOps() int {
+	n := 0
+	for _, k := range r.Keys {
+		n += k.Ops
+	}
+	return n
+}
