@@ -6,18 +6,18 @@ import (
 	"time"
 )
 
+// maxReportedFails bounds the workers' FAIL lines copied into the report.
+const maxReportedFails = 10
+
 // analyse gathers the workers' figures and failures, asserts the end state the final check
 // saw, and checks the histories.
 func (rn *runner) analyse() {
 	rep := rn.rep
 	rep.Incarnations = len(rn.all)
 	var hist latHist
+	var failLines []string
 	for _, p := range rn.all {
-		for _, l := range p.failLines(false) {
-			if len(rep.Failures) < 200 {
-				rn.fail("%s", l)
-			}
-		}
+		failLines = append(failLines, p.failLines(false)...)
 		s, err := readStats(rn.dir, p.sp.ID)
 		if err != nil {
 			continue // killed before it had its stats file
@@ -35,6 +35,13 @@ func (rn *runner) analyse() {
 		}
 	}
 	rep.P999Latency, rep.P50Latency = hist.quantile(0.999), hist.quantile(0.5)
+	for i, l := range failLines {
+		if i == maxReportedFails {
+			rn.fail("... and %d more FAIL lines in the workers' stderr files", len(failLines)-i)
+			break
+		}
+		rn.fail("%s", l)
+	}
 	rn.assertFinal()
 	rn.checkLinearizable()
 }
@@ -81,22 +88,17 @@ func (rn *runner) assertFinal() {
 	}
 }
 
-// stackOf summarises a dumped process's goroutine dump: the goroutine that was in the
-// store (or the first one), function names only.
+// stackOf summarises a dumped process's goroutine dump: the goroutine running the
+// operations (or one in the store, or the first), function names only.
 func stackOf(p *proc) string {
 	b, _ := os.ReadFile(p.errPath)
 	blocks := strings.Split(string(b), "\n\n")
 	pick := ""
-	for _, blk := range blocks {
-		if !strings.HasPrefix(blk, "goroutine ") {
-			continue
-		}
-		if pick == "" {
-			pick = blk
-		}
-		if strings.Contains(blk, "plibcached/kv.") {
-			pick = blk
-			break
+	for _, want := range []string{"torture.(*worker)", "torture.runFinal", "plibcached/kv.", "goroutine "} {
+		for _, blk := range blocks {
+			if pick == "" && strings.HasPrefix(blk, "goroutine ") && strings.Contains(blk, want) {
+				pick = blk
+			}
 		}
 	}
 	if pick == "" {

@@ -54,6 +54,9 @@ type Config struct {
 	// Executable is the binary re-executed as workers; empty: this one (os.Executable).
 	// Its main (or TestMain) must call ChildMain first.
 	Executable string
+
+	// fault makes the workers misbehave, to test the harness itself (see fault.go).
+	fault string
 }
 
 // DefaultConfig is the full run's configuration (make torture).
@@ -150,4 +153,5 @@ type spec struct {
 	SampleShare float64
 	BulkKeys    int
 	MaxValue    int
+	Fault       string
 }

@@ -11,25 +11,32 @@ import (
 	"github.com/plibcached/plibcached/plib"
 )
 
-// finalResult is what the final checker found, once every worker had stopped.
-type finalResult struct {
-	Recovery          plib.RecoveryReport
-	RecoverErr        string
-	LocksAfterRecover int      // lock words held after Recover: a dead client's, unrepaired
-	CheckErr          string   // Client.Check's verdict (empty: every invariant holds)
-	Violations        []string // the invariant violations it listed (at most 32)
-	LocksAfterCheck   int
-	Keys, Hits        int
-	Misses            int
-	Bad               int      // values that failed verification
-	BadSamples        []string // the first few
-	ReadErrors        []string // reads that returned an unexpected error
-	Evictions         uint64
-	Reclaimed         uint64
-	OutOfMemory       uint64
-	CurrItems         uint64
-	Pages             []string // pages per slab class: "class:chunk=pages"
-	HashPower         uint32
+// FinalCheck is what the final checker found once every worker had stopped: Recover's
+// report, the locks still held, Check's verdict, a verified read of every key, and the
+// store's statistics.
+type FinalCheck struct {
+	// Recovery is Client.Recover's report; RecoverErr its error.
+	Recovery   plib.RecoveryReport
+	RecoverErr string
+	// LocksAfterRecover counts lock words held after Recover, with no client running: a
+	// dead client's, not released.
+	LocksAfterRecover int
+	// CheckErr is Client.Check's error (empty: every invariant holds), Violations the
+	// problems it listed (at most 32).
+	CheckErr   string
+	Violations []string
+	// LocksAfterCheck counts lock words held after Check (which takes over dead holders').
+	LocksAfterCheck int
+	// Keys were read: Hits found, Misses not, Bad failed verification (BadSamples: the
+	// first few reasons); ReadErrors lists reads that returned an unexpected error.
+	Keys, Hits, Misses, Bad int
+	BadSamples              []string
+	ReadErrors              []string
+	// The store's statistics: evictions, expired items reclaimed, stores refused for
+	// memory, items, pages per slab class ("class:chunk=pages") and the hash power.
+	Evictions, Reclaimed, OutOfMemory, CurrItems uint64
+	Pages                                        []string
+	HashPower                                    uint32
 }
 
 func finalPath(dir string) string { return filepath.Join(dir, "final.json") }
@@ -48,7 +55,7 @@ func runFinal(sp spec) int {
 		fmt.Fprintf(os.Stderr, "FAIL final: open: %v\n", err)
 		return 3
 	}
-	var r finalResult
+	var r FinalCheck
 	phase("recover")
 	if r.Recovery, err = c.Recover(); err != nil {
 		r.RecoverErr = err.Error()
@@ -90,7 +97,7 @@ func runFinal(sp spec) int {
 }
 
 // readAll reads and verifies every key's value.
-func readAll(c *plib.Client, sp spec, r *finalResult) error {
+func readAll(c *plib.Client, sp spec, r *FinalCheck) error {
 	s, err := c.Session()
 	if err != nil {
 		return err

@@ -26,9 +26,9 @@ type Report struct {
 	P50Latency       time.Duration
 	MaxLatencyAtKill time.Duration // the longest operation in flight when a worker was killed
 
-	Final *finalResult // the final check; nil if it did not complete
-	Model string       // the model porcupine checked with: "strict" or "evict"
-	Keys  []KeyResult  // one per sampled key
+	Final *FinalCheck // the final check; nil if it did not complete
+	Model string      // the model porcupine checked with: "strict" or "evict"
+	Keys  []KeyResult // one per sampled key
 
 	Failures []string
 }

@@ -97,7 +97,7 @@ func (rn *runner) setup() error {
 func (rn *runner) spec(role string, id uint64, slot int) spec {
 	c := rn.cfg
 	return spec{Role: role, Path: rn.path, Dir: rn.dir, ID: id, Slot: slot, Seed: c.Seed,
-		SampledKeys: c.SampledKeys, SampleShare: c.SampleShare, BulkKeys: c.BulkKeys, MaxValue: c.MaxValue}
+		SampledKeys: c.SampledKeys, SampleShare: c.SampleShare, BulkKeys: c.BulkKeys, MaxValue: c.MaxValue, Fault: c.fault}
 }
 
 // spawn starts a new worker incarnation in slot.

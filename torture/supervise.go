@@ -31,7 +31,7 @@ func (rn *runner) watchdog() (stop func()) {
 			live := append([]*proc(nil), rn.live...)
 			rn.mu.Unlock()
 			for _, p := range live {
-				if why := rn.stuck(p); why != "" && !p.exited() && !p.killed.Load() {
+				if why := rn.stuck(p); why != "" {
 					rn.fail("HUNG: worker %d (pid %d) %s; goroutines: %v", p.sp.ID, p.cmd.Process.Pid, why, stackOf(p))
 					rn.stop("a worker hung")
 				}
@@ -41,7 +41,8 @@ func (rn *runner) watchdog() (stop func()) {
 	return func() { close(quit); wg.Wait() }
 }
 
-// stuck says why p is hung, or "". A hung process is dumped (SIGQUIT) before it returns.
+// stuck says why p is hung, or "". A hung process is dumped (SIGQUIT) before it returns;
+// one the killer has just killed is not hung.
 func (rn *runner) stuck(p *proc) string {
 	hang := rn.cfg.Hang
 	var why string
@@ -61,9 +62,10 @@ func (rn *runner) stuck(p *proc) string {
 			why = fmt.Sprintf("completed no operation for %v, none in flight", d.Round(time.Millisecond))
 		}
 	}
-	if why != "" && !p.exited() && !p.killed.Load() {
-		p.dump(why)
+	if why == "" || p.exited() || p.killed.Load() {
+		return ""
 	}
+	p.dump(why)
 	return why
 }
 
@@ -120,7 +122,7 @@ func (rn *runner) final() {
 	}
 	b, err := os.ReadFile(finalPath(rn.dir))
 	if err == nil {
-		var r finalResult
+		var r FinalCheck
 		if err = json.Unmarshal(b, &r); err == nil {
 			rn.rep.Final = &r
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -24,6 +25,7 @@ type worker struct {
 	buf   []byte // values read
 	vbuf  []byte // values written
 	fails int
+	lies  uint64
 }
 
 // maxFailLines bounds the FAIL lines a worker prints (all are counted).
@@ -110,6 +112,11 @@ func (w *worker) run(k int, in Input, val []byte) Output {
 var storeModes = map[OpKind]kv.Mode{OpSet: kv.ModeSet, OpAdd: kv.ModeAdd, OpAppend: kv.ModeAppend, OpCAS: kv.ModeCAS}
 
 func (w *worker) exec(key keyRef, in Input, val []byte) (out Output) {
+	if w.sp.Fault != "" {
+		if out, faked := w.injectFault(key, in); faked {
+			return out
+		}
+	}
 	kb := []byte(key.name)
 	var err error
 	switch in.Op {
@@ -171,6 +178,7 @@ func resultOf(err error) Result {
 func (w *worker) fail(format string, args ...any) {
 	w.stats.failure()
 	if w.fails++; w.fails <= maxFailLines {
-		fmt.Fprintf(os.Stderr, "FAIL worker %d: %s\n", w.sp.ID, fmt.Sprintf(format, args...))
+		msg := strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", ": ")
+		fmt.Fprintf(os.Stderr, "FAIL worker %d: %s\n", w.sp.ID, msg)
 	}
 }
