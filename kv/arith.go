@@ -63,27 +63,26 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 	}
 	var buf [maxDecimalLen]byte
 	digits := strconv.AppendUint(buf[:0], v, 10)
-	old := s.itemValue(it)
-	if len(digits) <= len(old) {
-		// memcached rewrites in place when the number fits, padding with spaces: decr of
-		// "10" by 1 leaves "9 ".
-		copy(old[copy(old, digits):], "                    "[:len(old)-len(digits)])
-		s.m.setU64(it+iCAS, s.m.a64(hCAS).Add(1))
-		return v, nil
+	n := len(digits)
+	if old := int(s.m.u32(it + iNBytes)); n < old {
+		// memcached rewrites the number in place when it fits, padding with spaces: decr of
+		// "10" by 1 leaves "9 ". The padding is kept, but the number goes into a new item
+		// published with one store, so no reader (and no crash) can see it half-written.
+		n = old
 	}
-	total := itemTotal(len(key), len(digits))
-	nit, touched, err := s.alloc(s.classFor(total), s.stripeOf(h), hold)
+	nit, touched, err := s.alloc(s.classFor(itemTotal(len(key), n)), s.stripeOf(h), hold)
 	if err != nil {
 		return 0, err
 	}
 	if touched {
-		if it, link, res = s.find(key, h, now, hold); res != lookupHit {
+		if it, link, res = s.find(key, h, now, hold); res != lookupHit || int(s.m.u32(it+iNBytes)) > n {
 			s.freeAlloc(nit, hold)
 			return 0, ErrNotFound
 		}
 	}
-	s.fillItem(nit, key, h, s.m.u32(it+iFlags), s.m.u32(it+iExp), now, len(digits))
-	copy(s.itemValue(nit), digits)
+	s.fillItem(nit, key, h, s.m.u32(it+iFlags), s.m.u32(it+iExp), now, n)
+	dst := s.itemValue(nit)
+	copy(dst[copy(dst, digits):], "                    ")
 	s.link(nit, it, link, h, hold)
 	return v, nil
 }

@@ -101,7 +101,7 @@ func (s *Store) dead(it uint64, now int64) lookup {
 func (s *Store) maybeGrow(hold uint32) {
 	m := s.m
 	if m.a32(hExpanding).Load() == 0 {
-		if m.a32(hGrowFailed).Load() != 0 || m.a64(hItemCount).Load()*2 <= 3<<m.a32(hHashPower).Load() {
+		if m.a32(hGrowFailed).Load() != 0 || s.itemCount()*2 <= 3<<m.a32(hHashPower).Load() {
 			return
 		}
 	}
@@ -116,42 +116,69 @@ func (s *Store) maybeGrow(hold uint32) {
 	s.unlock(hExpandLock)
 }
 
-// startExpand allocates a table twice the size and makes it primary. Holds the expand lock.
+// startExpand allocates a table twice the size and makes it primary. Holds the expand
+// lock. The pages are taken and recorded in the journal (jGrowFirst) in one section of the
+// page lock; the install, under every stripe, clears the record. A repairer frees the pages
+// of a table a dead client allocated but did not install.
 func (s *Store) startExpand(hold uint32) {
 	m := s.m
 	power := uint64(m.a32(hHashPower).Load())
-	if m.a64(hItemCount).Load()*2 <= 3<<power || power >= 32 {
+	if s.itemCount()*2 <= 3<<power || power >= 32 {
 		return
 	}
 	size := uint64(8) << (power + 1)
 	npages := (size + s.g.pageSize - 1) >> s.pageShift
-	first, ok := s.allocPageRun(npages, hold)
+	j := s.journal(hold)
+	s.lock(hPagesLock, hold)
+	first, ok := s.allocPagesLocked(npages, pageHashTable, hold)
+	if ok {
+		s.w64(hold, j+jGrowFirst, first+1)
+		s.w64(hold, j+jGrowCount, npages)
+	}
+	s.unlock(hPagesLock)
 	if !ok {
 		m.a32(hGrowFailed).Store(1)
 		return
 	}
 	table := s.pageStart(first)
-	clear(m.bytes(table, size))
+	clear(m.bytes(table, size)) // no one else can reach these pages yet
 	s.lockAllStripes(hold)
-	m.setU64(hOld, m.u64(hPrimary))
-	m.setU32(hOldPower, uint32(power))
-	m.setU64(hOldFirstPage, m.u64(hPrimaryFirstPage))
-	m.setU64(hOldPageCount, m.u64(hPrimaryPageCount))
-	m.setU64(hPrimary, table)
-	m.setU64(hPrimaryFirstPage, first+1)
-	m.setU64(hPrimaryPageCount, npages)
-	m.a32(hHashPower).Store(uint32(power + 1))
-	m.a64(hCursor).Store(0)
-	m.a32(hExpanding).Store(1)
+	s.w64(hold, hOld, m.u64(hPrimary))
+	s.w32(hold, hOldPower, uint32(power))
+	s.w64(hold, hOldFirstPage, m.u64(hPrimaryFirstPage))
+	s.w64(hold, hOldPageCount, m.u64(hPrimaryPageCount))
+	s.w64(hold, hPrimary, table)
+	s.w64(hold, hPrimaryFirstPage, first+1)
+	s.w64(hold, hPrimaryPageCount, npages)
+	s.w32(hold, hHashPower, uint32(power+1))
+	s.w64a(hold, hCursor, 0)
+	s.w32(hold, hExpanding, 1)
+	s.w64(hold, j+jGrowFirst, 0)
 	s.unlockAllStripes()
+}
+
+// abortGrow returns the pages of a table the journal says was allocated but not
+// installed. Holds the expand lock; takes the page lock unless h holds it already.
+func (s *Store) abortGrow(h uint32) {
+	j := s.journal(h)
+	first := s.m.u64(j + jGrowFirst)
+	if first == 0 {
+		return
+	}
+	held := s.m.a32(hPagesLock).Load() == h
+	if !held {
+		s.lock(hPagesLock, h)
+	}
+	s.freePagesLocked(first-1, s.m.u64(j+jGrowCount), h)
+	s.w64(h, j+jGrowFirst, 0)
+	s.w64(h, j+jGrowCount, 0)
+	s.unlock(hPagesLock)
 }
 
 // migrate moves up to migrateBatch buckets from the old table. Holds the expand lock.
 func (s *Store) migrate(hold uint32) {
 	m := s.m
 	oldSize := uint64(1) << m.u32(hOldPower)
-	newMask := uint32(1)<<m.u32(hHashPower) - 1
-	old, primary := m.u64(hOld), m.u64(hPrimary)
 	for n := 0; n < migrateBatch; n++ {
 		b := m.a64(hCursor).Load()
 		if b >= oldSize {
@@ -159,31 +186,52 @@ func (s *Store) migrate(hold uint32) {
 		}
 		stripe := s.stripeOf(uint32(b))
 		s.lock(stripe, hold)
-		for it := m.u64(old + b*8); it != 0; {
-			if !s.validItem(it) {
-				break // a corrupt chain stays behind for Check to report
-			}
-			next := m.u64(it + iHNext)
-			nb := primary + uint64(m.u32(it+iHash)&newMask)*8
-			m.setU64(it+iHNext, m.u64(nb))
-			m.setU64(nb, it)
-			m.setU64(old+b*8, next)
-			it = next
-		}
-		m.setU64(old+b*8, 0)
-		m.a64(hCursor).Store(b + 1)
+		s.w64(hold, s.journal(hold)+jMigrate, b+1)
+		s.migrateBucket(hold)
 		s.unlock(stripe)
 	}
 	if m.a64(hCursor).Load() < oldSize {
 		return
 	}
-	// Every bucket has moved: no lookup can reach the old table any more.
-	m.a32(hExpanding).Store(0)
+	// Every bucket has moved: no lookup can reach the old table any more. The table's
+	// pages are freed and the migration ends in one section of the page lock.
+	s.lock(hPagesLock, hold)
+	s.w32(hold, hExpanding, 0)
 	if first := m.u64(hOldFirstPage); first != 0 {
-		s.freePageRun(first-1, m.u64(hOldPageCount), hold)
+		s.freePagesLocked(first-1, m.u64(hOldPageCount), hold)
 	}
-	m.setU64(hOldFirstPage, 0)
-	m.setU64(hOldPageCount, 0)
+	s.w64(hold, hOldFirstPage, 0)
+	s.w64(hold, hOldPageCount, 0)
+	s.unlock(hPagesLock)
+}
+
+// migrateBucket moves the items of the old bucket the journal names (jMigrate) into the
+// new table, one committed step per item (into the new chain, then out of the old), then
+// advances the cursor. Holds the expand lock and the bucket's stripe. A repairer calls it
+// to finish a dead client's bucket.
+func (s *Store) migrateBucket(h uint32) {
+	m, j := s.m, s.journal(h)
+	if m.u64(j+jMigrate) == 0 {
+		return
+	}
+	b := m.u64(j+jMigrate) - 1
+	newMask := uint32(1)<<m.u32(hHashPower) - 1
+	old, primary := m.u64(hOld), m.u64(hPrimary)
+	for it := m.u64(old + b*8); it != 0; it = m.u64(old + b*8) {
+		if !s.validItem(it) {
+			break // a corrupt chain stays behind for Check to report
+		}
+		next := m.u64(it + iHNext)
+		nb := primary + uint64(m.u32(it+iHash)&newMask)*8
+		s.w64(h, it+iHNext, m.u64(nb))
+		s.w64(h, nb, it)
+		s.w64(h, old+b*8, next)
+		s.commit(h)
+	}
+	s.w64(h, old+b*8, 0)
+	s.w64a(h, hCursor, b+1)
+	s.w64(h, j+jMigrate, 0)
+	s.commit(h)
 }
 
 func (s *Store) lockAllStripes(hold uint32) {
@@ -196,4 +244,14 @@ func (s *Store) unlockAllStripes() {
 	for i := uint64(0); i < s.g.stripes; i++ {
 		s.unlock(s.g.stripeOff + i*stripeSize)
 	}
+}
+
+// itemCount is the number of linked items: the sum of the classes' counts, each exact under
+// its class lock (a crash cannot leave it off by one), read here without the locks.
+func (s *Store) itemCount() uint64 {
+	var n uint64
+	for cls := 1; cls <= s.numClasses; cls++ {
+		n += s.m.a64(s.classEntry(uint8(cls)) + cItems).Load()
+	}
+	return n
 }

@@ -44,6 +44,8 @@ const (
 	stateFree   = 1
 	stateAlloc  = 2
 	stateLinked = 3
+	// stateMoving: a free chunk taken off its class's free list by a page move in progress.
+	stateMoving = 4
 
 	// MaxKeyLen is memcached's key length limit in bytes.
 	MaxKeyLen = 250

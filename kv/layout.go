@@ -16,12 +16,14 @@ import (
 //	classOff                slab-class table, classEntrySize bytes per class id (0 unused)
 //	stripeOff               item lock stripes, one cache line each
 //	slotStatsOff            per-client-slot statistics counters, slotStatsSize bytes each
+//	journalOff              per-slot journals (intent and undo records), journalSize bytes
+//	                        each, one more than the slots for the maintenance slot
 //	pageTableOff            one 32-bit word per page: 0 unassigned, 1..n slab class,
 //	                        pageHashTable
 //	initTableOff            the initial hash table, 8 bytes per bucket
 //	firstPageOff            pages of pageSize bytes: slabs, and grown hash tables
 const (
-	layoutVersion = 1
+	layoutVersion = 2
 	headerSize    = 4096
 	cacheLine     = 64
 	osPage        = 4096
@@ -69,7 +71,6 @@ const (
 	hFlushCAS         = 320 // items with CAS id <= this are flushed (atomic)
 	hFlushDeadline    = 328 // from this unix time, items stored before it are flushed (atomic)
 	hFlushPassed      = 336 // a deadline that has passed: items stored before it stay flushed (atomic)
-	hItemCount        = 384 // linked items (atomic), drives hash table growth
 
 	// Slab-class entry fields, guarded by the class's lock (statistics are atomic).
 	classEntrySize = 128
@@ -149,6 +150,7 @@ type geometry struct {
 	maxSlots, stripes                       uint64
 	initPower                               uint64
 	classOff, stripeOff, slotStatsOff       uint64
+	journalOff                              uint64
 	pageTableOff, initTableOff, firstPage   uint64
 	numPages                                uint64
 }
@@ -234,7 +236,8 @@ func (g *geometry) layout() {
 	g.classOff = headerSize
 	g.stripeOff = alignUp(g.classOff+uint64(len(g.classSizes))*classEntrySize, cacheLine)
 	g.slotStatsOff = g.stripeOff + g.stripes*stripeSize
-	g.pageTableOff = g.slotStatsOff + g.maxSlots*slotStatsSize
+	g.journalOff = g.slotStatsOff + g.maxSlots*slotStatsSize
+	g.pageTableOff = g.journalOff + (g.maxSlots+1)*journalSize
 	maxPages := g.regionSize / g.pageSize
 	g.initTableOff = alignUp(g.pageTableOff+maxPages*4, cacheLine)
 	g.firstPage = alignUp(g.initTableOff+8<<g.initPower, osPage)

@@ -24,20 +24,36 @@ func (s *Store) tryLock(off uint64, h uint32) bool {
 	return s.m.a32(off).CompareAndSwap(0, h)
 }
 
-func (s *Store) unlock(off uint64) { s.m.a32(off).Store(0) }
+// unlock commits the holder's journal (what the lock guards is consistent again) and
+// releases the lock.
+func (s *Store) unlock(off uint64) {
+	w := s.m.a32(off)
+	if h := w.Load(); h != 0 && uint64(h) <= s.g.maxSlots+1 {
+		s.commit(h)
+	}
+	w.Store(0)
+}
 
 // lockSlow spins briefly, then yields: first to other goroutines, then the OS thread, so a
 // holder descheduled on a busy machine can run. Every deadCheckInterval rounds it asks
-// whether the holder still lives (Options.HolderAlive); a lock whose holder is dead, or
-// names no slot at all, is taken over.
+// whether the holder still lives (Options.HolderAlive). A dead holder's slot is repaired
+// (repairHolder rolls back and finishes what it was doing, then releases all its locks) and
+// the waiter competes for the lock again; a word that names no slot at all is taken over.
 func (s *Store) lockSlow(w *atomic.Uint32, h uint32) {
 	for i := 1; ; i++ {
 		cur := w.Load()
 		if cur == 0 && w.CompareAndSwap(0, h) {
 			return
 		}
-		if i%deadCheckInterval == 0 && cur != 0 && !s.holderAlive(cur) && w.CompareAndSwap(cur, h) {
-			return
+		if i%deadCheckInterval == 0 && cur != 0 && !s.holderAlive(cur) {
+			if uint64(cur) > s.g.maxSlots+1 {
+				if w.CompareAndSwap(cur, h) {
+					return // garbage: there is no journal to repair from
+				}
+			} else {
+				s.repairHolder(cur, h)
+			}
+			continue
 		}
 		switch {
 		case i < 64:

@@ -3,6 +3,7 @@ package kv
 // Each slab class keeps two doubly linked lists through its chunks' prev/next words, both
 // guarded by the class lock: the LRU of linked items (head = most recently used) and the
 // free list. A chunk is on exactly one of them, or on neither while a client fills it.
+// Every store to them is journaled (w8/w32/w64 with the holder's id h).
 
 // lruUpdateInterval is memcached's ITEM_UPDATE_INTERVAL: a read moves an item to the head
 // of its LRU at most once a minute, so hot items do not serialise on the class lock.
@@ -15,23 +16,23 @@ func (s *Store) inPages(off uint64) bool {
 	return off >= s.g.firstPage && off&7 == 0 && off+itemHeaderSize <= s.g.regionSize
 }
 
-func (s *Store) listPushHead(ce, headField, tailField, it uint64) {
+func (s *Store) listPushHead(h uint32, ce, headField, tailField, it uint64) {
 	m := s.m
 	head := m.u64(ce + headField)
 	if head != 0 && !s.inPages(head) {
 		head = 0 // a damaged list head: start the list afresh
 	}
-	m.setU64(it+iPrev, 0)
-	m.setU64(it+iNext, head)
+	s.w64(h, it+iPrev, 0)
+	s.w64(h, it+iNext, head)
 	if head != 0 {
-		m.setU64(head+iPrev, it)
+		s.w64(h, head+iPrev, it)
 	} else if tailField != 0 {
-		m.setU64(ce+tailField, it)
+		s.w64(h, ce+tailField, it)
 	}
-	m.setU64(ce+headField, it)
+	s.w64(h, ce+headField, it)
 }
 
-func (s *Store) listRemove(ce, headField, tailField, it uint64) {
+func (s *Store) listRemove(h uint32, ce, headField, tailField, it uint64) {
 	m := s.m
 	prev, next := m.u64(it+iPrev), m.u64(it+iNext)
 	if prev != 0 && !s.inPages(prev) {
@@ -41,34 +42,34 @@ func (s *Store) listRemove(ce, headField, tailField, it uint64) {
 		next = 0
 	}
 	if prev != 0 {
-		m.setU64(prev+iNext, next)
+		s.w64(h, prev+iNext, next)
 	} else {
-		m.setU64(ce+headField, next)
+		s.w64(h, ce+headField, next)
 	}
 	if next != 0 {
-		m.setU64(next+iPrev, prev)
+		s.w64(h, next+iPrev, prev)
 	} else if tailField != 0 {
-		m.setU64(ce+tailField, prev)
+		s.w64(h, ce+tailField, prev)
 	}
-	m.setU64(it+iPrev, 0)
-	m.setU64(it+iNext, 0)
+	s.w64(h, it+iPrev, 0)
+	s.w64(h, it+iNext, 0)
 }
 
 // lruLink puts a filled chunk at the head of its class's LRU and counts it. Holds the class lock.
-func (s *Store) lruLink(cls uint8, it uint64) {
+func (s *Store) lruLink(h uint32, cls uint8, it uint64) {
 	ce := s.classEntry(cls)
-	s.listPushHead(ce, cLRUHead, cLRUTail, it)
-	s.m.setU8(it+iState, stateLinked)
-	s.m.a64(ce + cItems).Add(1)
-	s.m.a64(ce + cBytes).Add(s.itemSize(it))
+	s.listPushHead(h, ce, cLRUHead, cLRUTail, it)
+	s.w8(h, it+iState, stateLinked)
+	s.addLocked(h, ce+cItems, 1)
+	s.addLocked(h, ce+cBytes, s.itemSize(it))
 }
 
 // lruUnlink takes an item off its class's LRU and uncounts it. Holds the class lock.
-func (s *Store) lruUnlink(cls uint8, it uint64) {
+func (s *Store) lruUnlink(h uint32, cls uint8, it uint64) {
 	ce := s.classEntry(cls)
-	s.listRemove(ce, cLRUHead, cLRUTail, it)
-	s.m.a64(ce + cItems).Add(^uint64(0))
-	s.m.a64(ce + cBytes).Add(-s.itemSize(it))
+	s.listRemove(h, ce, cLRUHead, cLRUTail, it)
+	s.addLocked(h, ce+cItems, ^uint64(0))
+	s.addLocked(h, ce+cBytes, -s.itemSize(it))
 }
 
 // bump moves a read item to the head of its LRU if it has not moved for a minute. The
@@ -80,32 +81,34 @@ func (s *Store) bump(it uint64, now int64, hold uint32) {
 	cls := s.m.u8(it + iClass)
 	ce := s.classEntry(cls)
 	s.lock(ce+cLock, hold)
-	s.listRemove(ce, cLRUHead, cLRUTail, it)
-	s.listPushHead(ce, cLRUHead, cLRUTail, it)
+	s.listRemove(hold, ce, cLRUHead, cLRUTail, it)
+	s.listPushHead(hold, ce, cLRUHead, cLRUTail, it)
 	s.unlock(ce + cLock)
-	s.m.setU32(it+iTime, uint32(now))
+	s.m.setU32(it+iTime, uint32(now)) // one store, guarded by the stripe: nothing to undo
 }
 
 // freeChunk returns a chunk to its class's free list. Holds the class lock.
-func (s *Store) freeChunk(cls uint8, it uint64) {
+func (s *Store) freeChunk(h uint32, cls uint8, it uint64) {
 	ce := s.classEntry(cls)
-	s.m.setU8(it+iState, stateFree)
-	s.m.setU64(it+iHNext, 0)
-	s.listPushHead(ce, cFreeHead, 0, it)
-	s.m.a64(ce + cFreeCount).Add(1)
+	s.w8(h, it+iState, stateFree)
+	s.w64(h, it+iHNext, 0)
+	s.listPushHead(h, ce, cFreeHead, 0, it)
+	s.addLocked(h, ce+cFreeCount, 1)
 }
 
-// popFree takes a chunk off the free list, or returns 0. Holds the class lock.
-func (s *Store) popFree(cls uint8) uint64 {
+// popFree takes a chunk off the free list and records it in the caller's journal as
+// allocated, or returns 0. Holds the class lock.
+func (s *Store) popFree(h uint32, cls uint8) uint64 {
 	ce := s.classEntry(cls)
 	it := s.m.u64(ce + cFreeHead)
 	if it == 0 || !s.validChunk(cls, it) || s.m.u8(it+iState) != stateFree {
 		return 0
 	}
-	s.listRemove(ce, cFreeHead, 0, it)
-	s.m.a64(ce + cFreeCount).Add(^uint64(0))
-	s.m.setU8(it+iState, stateAlloc)
-	s.m.setU8(it+iClass, cls) // what free-list membership says, whatever the word held
+	s.listRemove(h, ce, cFreeHead, 0, it)
+	s.addLocked(h, ce+cFreeCount, ^uint64(0))
+	s.w8(h, it+iState, stateAlloc)
+	s.w8(h, it+iClass, cls) // what free-list membership says, whatever the word held
+	s.w64(h, s.journal(h)+jAlloc, it)
 	return it
 }
 
@@ -124,20 +127,20 @@ func (s *Store) validChunk(cls uint8, off uint64) bool {
 }
 
 // unlinkItem removes a linked item from the hash chain (through link, the word pointing at
-// it) and from its LRU, and frees its chunk. The caller holds its stripe.
+// it) and from its LRU, and frees its chunk, all in one section of its class lock. The
+// caller holds its stripe.
 func (s *Store) unlinkItem(it, link uint64, hold uint32) {
 	cls := s.m.u8(it + iClass)
 	s.lock(s.classLock(cls), hold)
-	s.unlinkLocked(cls, it, link)
+	s.unlinkLocked(hold, cls, it, link)
 	s.unlock(s.classLock(cls))
 }
 
 // unlinkLocked is unlinkItem for a caller that already holds the class lock too.
-func (s *Store) unlinkLocked(cls uint8, it, link uint64) {
+func (s *Store) unlinkLocked(h uint32, cls uint8, it, link uint64) {
 	if link != 0 {
-		s.m.setU64(link, s.m.u64(it+iHNext))
+		s.w64(h, link, s.m.u64(it+iHNext))
 	}
-	s.m.a64(hItemCount).Add(^uint64(0))
-	s.lruUnlink(cls, it)
-	s.freeChunk(cls, it)
+	s.lruUnlink(h, cls, it)
+	s.freeChunk(h, cls, it)
 }

@@ -159,9 +159,9 @@ func TestModel(t *testing.T) {
 		ops = 30_000
 	}
 	for i, cfg := range []Config{
-		{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16},                     // tiny: heavy eviction
-		{MaxItemSize: 1 << 20, Stripes: 64, ExpectedItems: 10, MaxSlots: 4},          // default pages, growth
-		{MaxItemSize: 4 << 10, PageSize: 4 << 10, GrowthFactor: 2, Stripes: 1 << 10}, // coarse classes
+		{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, MaxSlots: 4},                     // tiny: heavy eviction
+		{MaxItemSize: 1 << 20, Stripes: 64, ExpectedItems: 10, MaxSlots: 4},                       // default pages, growth
+		{MaxItemSize: 4 << 10, PageSize: 4 << 10, GrowthFactor: 2, Stripes: 1 << 10, MaxSlots: 4}, // coarse classes
 	} {
 		t.Run(fmt.Sprint("config", i), func(t *testing.T) {
 			s := seed + uint64(i)

@@ -164,33 +164,43 @@ func (s *Store) fillItem(it uint64, key []byte, h, flags, exp uint32, now int64,
 }
 
 // link makes a filled chunk visible, replacing old (0 if none; link is the word pointing at
-// it). Order, for crash safety: the item is complete before it joins its LRU, and joins the
-// hash chain (one 8-byte store, which also unlinks old) before old is freed.
+// it). Everything happens in one section of the class locks involved (taken in class
+// order), so a crash leaves either the old state or the new: the item joins its LRU, its
+// journal record as an allocation is cleared, one 8-byte store puts it in the hash chain
+// (unlinking old), and old leaves its LRU for the free list. The caller holds the stripe.
 func (s *Store) link(it, old, link uint64, h uint32, hold uint32) {
 	cls := s.m.u8(it + iClass)
-	s.lock(s.classLock(cls), hold)
-	s.lruLink(cls, it)
-	s.unlock(s.classLock(cls))
+	ocls := cls
 	if old != 0 {
-		s.m.setU64(it+iHNext, s.m.u64(old+iHNext))
-		s.m.setU64(link, it)
-		ocls := s.m.u8(old + iClass)
-		s.lock(s.classLock(ocls), hold)
-		s.lruUnlink(ocls, old)
-		s.freeChunk(ocls, old)
-		s.unlock(s.classLock(ocls))
-		return
+		ocls = s.m.u8(old + iClass)
 	}
-	bucket := s.bucketFor(h)
-	s.m.setU64(it+iHNext, s.m.u64(bucket))
-	s.m.setU64(bucket, it)
-	s.m.a64(hItemCount).Add(1)
+	s.lock(s.classLock(min(cls, ocls)), hold)
+	if ocls != cls {
+		s.lock(s.classLock(max(cls, ocls)), hold)
+	}
+	s.lruLink(hold, cls, it)
+	s.w64(hold, s.journal(hold)+jAlloc, 0)
+	if old != 0 {
+		s.w64(hold, it+iHNext, s.m.u64(old+iHNext))
+		s.w64(hold, link, it)
+		s.lruUnlink(hold, ocls, old)
+		s.freeChunk(hold, ocls, old)
+	} else {
+		bucket := s.bucketFor(h)
+		s.w64(hold, it+iHNext, s.m.u64(bucket))
+		s.w64(hold, bucket, it)
+	}
+	if ocls != cls {
+		s.unlock(s.classLock(max(cls, ocls)))
+	}
+	s.unlock(s.classLock(min(cls, ocls)))
 }
 
 // freeAlloc returns a chunk that was allocated but never linked.
 func (s *Store) freeAlloc(it uint64, hold uint32) {
 	cls := s.m.u8(it + iClass)
 	s.lock(s.classLock(cls), hold)
-	s.freeChunk(cls, it)
+	s.freeChunk(hold, cls, it)
+	s.w64(hold, s.journal(hold)+jAlloc, 0)
 	s.unlock(s.classLock(cls))
 }

@@ -16,8 +16,9 @@ const allocRetries = 1000
 
 func (s *Store) pageClass(page uint64) uint32 { return s.m.a32(s.g.pageTableOff + page*4).Load() }
 
-func (s *Store) setPageClass(page uint64, cls uint32) {
-	s.m.a32(s.g.pageTableOff + page*4).Store(cls)
+// setPageClass records page's owner, journaled. Holds the page lock or the owning class's.
+func (s *Store) setPageClass(h uint32, page uint64, cls uint32) {
+	s.w32(h, s.g.pageTableOff+page*4, cls)
 }
 
 // classFor returns the smallest class whose chunks hold size bytes. size <= maxItem.
@@ -34,15 +35,16 @@ func (s *Store) classFor(size uint64) uint8 {
 	return uint8(lo)
 }
 
-// alloc returns a chunk of class cls in state stateAlloc. mine is the stripe the caller
-// holds; evicting may remove items of that stripe, which the caller learns from touchedMine
-// (its earlier lookups may then be stale).
+// alloc returns a chunk of class cls in state stateAlloc, recorded in the caller's journal
+// (jAlloc) until it is linked or freed. mine is the stripe the caller holds; evicting may
+// remove items of that stripe, which the caller learns from touchedMine (its earlier lookups
+// may then be stale).
 func (s *Store) alloc(cls uint8, mine uint64, hold uint32) (it uint64, touchedMine bool, err error) {
 	ce := s.classEntry(cls)
 	for attempt := 0; attempt < allocRetries; attempt++ {
 		s.lock(ce+cLock, hold)
 		for {
-			if it = s.popFree(cls); it != 0 {
+			if it = s.popFree(hold, cls); it != 0 {
 				s.unlock(ce + cLock)
 				return it, touchedMine, nil
 			}
@@ -66,67 +68,95 @@ func (s *Store) alloc(cls uint8, mine uint64, hold uint32) (it uint64, touchedMi
 	return 0, touchedMine, ErrOutOfMemory
 }
 
-// growClass gives class cls a new page. Holds the class lock.
+// growClass gives class cls a new page. Holds the class lock. The page is taken, owned and
+// recorded as being carved in one section of the page lock, so a crash cannot lose it.
 func (s *Store) growClass(cls uint8, hold uint32) bool {
-	page, ok := s.allocPageRun(1, hold)
+	s.lock(hPagesLock, hold)
+	page, ok := s.allocPagesLocked(1, uint32(cls), hold)
 	if !ok {
+		s.unlock(hPagesLock)
 		return false
 	}
-	s.carve(cls, page)
+	s.startCarve(hold, cls, page)
+	s.unlock(hPagesLock)
+	s.finishCarve(hold)
 	return true
 }
 
-// carve assigns page to class cls and puts all its chunks on the free list. Holds the class lock.
-func (s *Store) carve(cls uint8, page uint64) {
-	ce := s.classEntry(cls)
-	size, per := s.g.classSizes[cls], s.g.pageSize/s.g.classSizes[cls]
-	s.setPageClass(page, uint32(cls))
-	start := s.pageStart(page)
-	for i := per; i > 0; i-- {
-		it := start + (i-1)*size
-		s.m.setU8(it+iClass, cls)
-		s.m.setU8(it+iNKey, 0)
-		s.m.setU32(it+iNBytes, 0)
-		s.freeChunk(cls, it)
-	}
-	s.m.a64(ce + cTotalChunks).Add(per)
-	s.m.a64(ce + cPages).Add(1)
+// startCarve counts page as class cls's and records in the journal that its chunks are to
+// be put on the free list. Holds the class lock.
+func (s *Store) startCarve(h uint32, cls uint8, page uint64) {
+	j := s.journal(h)
+	s.addLocked(h, s.classEntry(cls)+cPages, 1)
+	s.w64(h, j+jCarvePage, page+1)
+	s.w32(h, j+jCarveClass, uint32(cls))
+	s.w32(h, j+jCarveLeft, uint32(s.g.pageSize/s.g.classSizes[cls]))
 }
 
-// allocPageRun takes n contiguous unused pages: from the returned-page stack when n is 1,
-// else from the never-used pages. It returns the first page's index.
-func (s *Store) allocPageRun(n uint64, hold uint32) (uint64, bool) {
+// finishCarve puts the chunks of the page the journal names on its class's free list, in
+// batches with a commit after each, last chunk first so that the page is used from its
+// start. Holds the class lock. A repairer calls it to finish a dead client's carve.
+func (s *Store) finishCarve(h uint32) {
+	m, j := s.m, s.journal(h)
+	if m.u64(j+jCarvePage) == 0 {
+		return
+	}
+	page, cls := m.u64(j+jCarvePage)-1, uint8(m.u32(j+jCarveClass))
+	size, start := s.g.classSizes[cls], s.pageStart(page)
+	ce := s.classEntry(cls)
+	for left := uint64(m.u32(j + jCarveLeft)); left > 0; {
+		n := min(left, chunkBatch)
+		for i := left; i > left-n; i-- {
+			it := start + (i-1)*size
+			// The chunk is on no list yet: its header is the carver's alone.
+			m.setU8(it+iClass, cls)
+			m.setU8(it+iNKey, 0)
+			m.setU32(it+iNBytes, 0)
+			s.freeChunk(h, cls, it)
+		}
+		s.addLocked(h, ce+cTotalChunks, n)
+		left -= n
+		s.w32(h, j+jCarveLeft, uint32(left))
+		if left == 0 {
+			s.w64(h, j+jCarvePage, 0)
+		}
+		s.commit(h)
+	}
+}
+
+// allocPagesLocked takes n contiguous unused pages, marking them owned by owner (a class,
+// or pageHashTable): from the returned-page stack when n is 1, else from the never-used
+// pages. It returns the first page's index. Holds the page lock.
+func (s *Store) allocPagesLocked(n uint64, owner uint32, h uint32) (uint64, bool) {
 	m := s.m
-	s.lock(hPagesLock, hold)
-	defer s.unlock(hPagesLock)
 	if top := m.u64(hFreePages); n == 1 && top != 0 && top <= s.g.numPages {
 		page := top - 1
-		m.setU64(hFreePages, m.u64(s.pageStart(page)))
-		m.setU64(hFreePageCount, m.u64(hFreePageCount)-1)
+		s.w64(h, hFreePages, m.u64(s.pageStart(page)))
+		s.w64(h, hFreePageCount, m.u64(hFreePageCount)-1)
+		s.setPageClass(h, page, owner)
 		return page, true
 	}
 	next := m.u64(hBumpNext)
 	if next+n > s.g.numPages {
 		return 0, false
 	}
-	m.setU64(hBumpNext, next+n)
+	s.w64(h, hBumpNext, next+n)
 	for p := next; p < next+n; p++ {
-		s.setPageClass(p, pageHashTable)
+		s.setPageClass(h, p, owner)
 	}
 	return next, true
 }
 
-// freePageRun returns n pages starting at first to the returned-page stack.
-func (s *Store) freePageRun(first, n uint64, hold uint32) {
+// freePagesLocked returns n pages starting at first to the returned-page stack. Holds the
+// page lock.
+func (s *Store) freePagesLocked(first, n uint64, h uint32) {
 	m := s.m
-	s.lock(hPagesLock, hold)
 	for p := first; p < first+n; p++ {
-		s.setPageClass(p, pageUnassigned)
-		m.setU64(s.pageStart(p), m.u64(hFreePages))
-		m.setU64(hFreePages, p+1)
-		m.setU64(hFreePageCount, m.u64(hFreePageCount)+1)
+		s.setPageClass(h, p, pageUnassigned)
+		s.w64(h, s.pageStart(p), m.u64(hFreePages))
+		s.w64(h, hFreePages, p+1)
+		s.w64(h, hFreePageCount, m.u64(hFreePageCount)+1)
 	}
-	s.unlock(hPagesLock)
 }
 
 // evictTail frees one item near the tail of cls's LRU: the first expired or flushed one
@@ -148,7 +178,7 @@ func (s *Store) evictTail(cls uint8, mine uint64, hold uint32) (ok, touchedMine 
 			continue
 		}
 		if s.dead(it, now) != lookupHit {
-			s.unlinkLocked(cls, it, s.findLink(it))
+			s.unlinkLocked(hold, cls, it, s.findLink(it))
 			s.m.a64(ce + cReclaimed).Add(1)
 			s.releaseStripe(stripe, mine, victimStripe)
 			if victim != 0 {
@@ -166,7 +196,7 @@ func (s *Store) evictTail(cls uint8, mine uint64, hold uint32) (ok, touchedMine 
 	if victim == 0 {
 		return false, false
 	}
-	s.evict(cls, victim)
+	s.evict(hold, cls, victim)
 	s.releaseStripe(victimStripe, mine, 0)
 	return true, victimStripe == mine
 }
@@ -180,63 +210,10 @@ func (s *Store) releaseStripe(stripe, mine, keep uint64) {
 }
 
 // evict removes a live item to make room. Holds its class lock and its stripe.
-func (s *Store) evict(cls uint8, it uint64) {
+func (s *Store) evict(h uint32, cls uint8, it uint64) {
 	if s.onEvict != nil {
 		s.onEvict(s.itemKey(it))
 	}
-	s.unlinkLocked(cls, it, s.findLink(it))
+	s.unlinkLocked(h, cls, it, s.findLink(it))
 	s.m.a64(s.classEntry(cls) + cEvictions).Add(1)
-}
-
-// stealPage moves one page from the class with the most pages to cls, evicting the items
-// on it. Holds cls's lock and the stripe mine; takes the victim's locks only if free.
-func (s *Store) stealPage(cls uint8, mine uint64, hold uint32) (ok, touchedMine bool) {
-	victim, most := uint8(0), uint64(0)
-	for c := 1; c <= s.numClasses; c++ {
-		if n := s.m.a64(s.classEntry(uint8(c)) + cPages).Load(); uint8(c) != cls && n > most {
-			victim, most = uint8(c), n
-		}
-	}
-	if victim == 0 || !s.tryLock(s.classLock(victim), hold) {
-		return false, false
-	}
-	defer s.unlock(s.classLock(victim))
-	page, found := uint64(0), false
-	for p := uint64(0); p < s.g.numPages; p++ {
-		if s.pageClass(p) == uint32(victim) {
-			page, found = p, true
-			break
-		}
-	}
-	if !found {
-		return false, false
-	}
-	size, per := s.g.classSizes[victim], s.g.pageSize/s.g.classSizes[victim]
-	start := s.pageStart(page)
-	for i := uint64(0); i < per; i++ {
-		it := start + i*size
-		switch s.m.u8(it + iState) {
-		case stateFree:
-			continue
-		case stateLinked:
-			stripe := s.stripeOf(s.m.u32(it + iHash))
-			if stripe != mine && !s.tryLock(stripe, hold) {
-				return false, touchedMine
-			}
-			s.evict(victim, it)
-			touchedMine = touchedMine || stripe == mine
-			s.releaseStripe(stripe, mine, 0)
-		default:
-			return false, touchedMine // a chunk being filled by another client
-		}
-	}
-	ve := s.classEntry(victim)
-	for i := uint64(0); i < per; i++ {
-		s.listRemove(ve, cFreeHead, 0, start+i*size)
-	}
-	s.m.a64(ve + cFreeCount).Add(-per)
-	s.m.a64(ve + cTotalChunks).Add(-per)
-	s.m.a64(ve + cPages).Add(^uint64(0))
-	s.carve(cls, page)
-	return true, touchedMine
 }

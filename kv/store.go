@@ -43,9 +43,12 @@ type Store struct {
 	onEvict func(key []byte)
 	// holderAliveFn is Options.HolderAlive.
 	holderAliveFn func(slot Slot) bool
-	stripeMask    uint32
-	pageShift     uint
-	numClasses    int
+	// crashHook, set only by tests, runs after every undo record: a test parks the
+	// calling goroutine there for good to simulate a client killed between two stores.
+	crashHook  func()
+	stripeMask uint32
+	pageShift  uint
+	numClasses int
 }
 
 // Meta describes an item returned by a read.

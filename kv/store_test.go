@@ -254,7 +254,7 @@ func TestBadInputLeavesStoreUnchanged(t *testing.T) {
 func TestEvictionUnderTinyRegion(t *testing.T) {
 	evicted := 0
 	clock := NewManualClock(testNow)
-	s, err := Format(alignedRegion(1<<20), Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 64},
+	s, err := Format(alignedRegion(1<<20), Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 64, MaxSlots: 4},
 		Options{Clock: clock, OnEvict: func([]byte) { evicted++ }})
 	if err != nil {
 		t.Fatal(err)

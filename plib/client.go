@@ -30,6 +30,10 @@ type Client struct {
 	mu     sync.Mutex // guards owned and closing; the pool itself is lock-free
 	owned  []*Session
 	closed atomic.Bool
+
+	// recovered and chunksFreed count the dead clients' slots this client repaired and the
+	// chunks it freed for them (see Recovered).
+	recovered, chunksFreed atomic.Int64
 }
 
 // Open creates or attaches the segment at path (a bare name lives under /dev/shm) and
@@ -39,6 +43,14 @@ type Client struct {
 // ErrSizeMismatch, ErrNotOwner, ErrCorrupt, ErrOptions, and ErrNoPKU in ModePKU where
 // protection keys are missing.
 func Open(path string, opts Options) (*Client, error) {
+	return openClient(opts, func(init func(m *mapped) error) (*mapped, error) {
+		return openFile(path, opts, init)
+	})
+}
+
+// openClient makes a Client on the segment that open maps (creating it with init, or
+// attaching it): Open's file, CreateMemfd's and OpenFile's memfd.
+func openClient(opts Options, open func(init func(m *mapped) error) (*mapped, error)) (*Client, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -51,7 +63,7 @@ func Open(path string, opts Options) (*Client, error) {
 	c := &Client{mode: opts.Protection}
 	full.Clock.Now() // start the coarse clock's goroutine outside any call
 	kvOpts := kv.Options{Clock: full.Clock, HolderAlive: c.slotAlive}
-	seg, err := openFile(path, opts, func(m *mapped) error {
+	seg, err := open(func(m *mapped) error {
 		l := m.layout
 		region := m.mem[l.kvOff:]
 		if _, err := kv.Format(region, kv.Config{

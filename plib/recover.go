@@ -1,6 +1,10 @@
 package plib
 
-import "github.com/plibcached/plibcached/kv"
+import (
+	"fmt"
+
+	"github.com/plibcached/plibcached/kv"
+)
 
 // RecoveryReport says what Recover found and did.
 type RecoveryReport struct {
@@ -8,8 +12,8 @@ type RecoveryReport struct {
 	DeadSlots int
 	// Freed is how many of them were repaired and returned to the free pool.
 	Freed int
-	// Busy is how many dead slots could not be freed yet because a lock they hold is
-	// being repaired by another process at this moment.
+	// Busy is how many dead slots another process took first (it repairs them), or could
+	// not be repaired (the store is damaged: Check says how).
 	Busy int
 }
 
@@ -40,14 +44,36 @@ func (c *Client) Recover() (RecoveryReport, error) {
 	return r, nil
 }
 
-// reclaimDead repairs and frees slot, whose owner word w names a dead process. It reports
-// false if the slot cannot be freed now. Inside a trampoline.
+// reclaimDead takes slot, whose owner word w names a dead process, repairs what that
+// process left (rolling back or finishing the operation it died in, releasing its locks
+// and the memory it had taken), resets its scratch buffer and frees it. It reports false if
+// another process took the slot first. Inside a trampoline.
 func (c *Client) reclaimDead(slot kv.Slot, w uint64) bool {
-	if c.store.LocksHeldBy(slot) != 0 {
+	self := selfIdentity()
+	owner := c.slotWord64(slot, 0)
+	if !owner.CompareAndSwap(w, uint64(self.pid)<<32|slotClaimed) {
 		return false
 	}
+	c.slotWord64(slot, 8).Store(self.start)
+	err := c.recoverSlot(slot)
+	c.releaseSlot(slot)
+	return err == nil
+}
+
+// recoverSlot repairs slot, just claimed from a dead process, and resets its scratch
+// buffer. A store too damaged to repair leaves the slot claimed by no one alive: Check
+// reports the damage.
+func (c *Client) recoverSlot(slot kv.Slot) error {
+	info, err := c.store.RecoverSlot(slot)
 	clear(c.scratch(slot))
-	return c.slotWord64(slot, 0).CompareAndSwap(w, slotFree)
+	c.recovered.Add(1)
+	if info.ChunkFreed {
+		c.chunksFreed.Add(1)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: recovering slot %d: %w", ErrCorrupt, slot, err)
+	}
+	return nil
 }
 
 // scratch is slot's private buffer in the segment.
@@ -63,4 +89,29 @@ func (c *Client) LocksHeld() int {
 	c.enter()
 	defer c.exit()
 	return c.store.LocksHeld()
+}
+
+// Recovered reports how many dead clients' slots this Client has repaired and taken back,
+// through Recover or when it needed a slot, and how many allocated-but-unlinked chunks it
+// freed for them. Repairs that waiting clients do on the spot, when they meet a dead
+// client's lock, are not counted here.
+func (c *Client) Recovered() (slots, chunks int64) {
+	return c.recovered.Load(), c.chunksFreed.Load()
+}
+
+// SlotOwners counts the client slots held by live processes and by dead ones (which
+// Recover would repair and free). It is for tools.
+func (c *Client) SlotOwners() (live, dead int) {
+	c.enter()
+	defer c.exit()
+	for slot := kv.Slot(0); slot < kv.Slot(c.seg.layout.maxSlots); slot++ {
+		switch w := c.slotWord64(slot, 0).Load(); {
+		case w == slotFree:
+		case c.ownerAlive(slot, w):
+			live++
+		default:
+			dead++
+		}
+	}
+	return live, dead
 }

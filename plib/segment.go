@@ -170,7 +170,13 @@ func (m *mapped) open(o Options, init func(m *mapped) error) error {
 		}
 		return ErrNotSegment
 	}
-	l, err := readLayout(m.mem, uint64(st.Size))
+	return m.validate(o)
+}
+
+// validate checks the header of an initialised, mapped segment against the options and
+// takes its layout.
+func (m *mapped) validate(o Options) error {
+	l, err := readLayout(m.mem, uint64(len(m.mem)))
 	if err != nil {
 		return err
 	}

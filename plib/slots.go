@@ -32,9 +32,9 @@ func (c *Client) slotWord64(slot kv.Slot, off uint64) *atomic.Uint64 {
 	return (*atomic.Uint64)(unsafe.Pointer(&c.seg.mem[c.slotEntry(slot)+off]))
 }
 
-// claimSlot takes a free slot, or reclaims one whose process is dead and that holds no
-// lock (a dead holder's locks are taken over by the next waiter, and only then is its slot
-// free to reuse). It runs inside a trampoline: the table is in the protected segment.
+// claimSlot takes a free slot, or takes back one whose process is dead and repairs what
+// that process left (kv.Store.RecoverSlot) before using it. It runs inside a trampoline:
+// the table is in the protected segment.
 func (c *Client) claimSlot() (kv.Slot, error) {
 	self := selfIdentity()
 	mine := uint64(self.pid)<<32 | slotClaimed
@@ -45,7 +45,7 @@ func (c *Client) claimSlot() (kv.Slot, error) {
 			w := owner.Load()
 			switch {
 			case pass == 0 && w == slotFree:
-			case pass == 1 && w != slotFree && !c.ownerAlive(slot, w) && c.store.LocksHeldBy(slot) == 0:
+			case pass == 1 && w != slotFree && !c.ownerAlive(slot, w):
 			default:
 				continue
 			}
@@ -55,6 +55,11 @@ func (c *Client) claimSlot() (kv.Slot, error) {
 				continue
 			}
 			c.slotWord64(slot, 8).Store(self.start)
+			if w != slotFree {
+				if err := c.recoverSlot(slot); err != nil {
+					return 0, err
+				}
+			}
 			return slot, nil
 		}
 	}
@@ -107,7 +112,9 @@ func selfIdentity() identity {
 }
 
 // processStart returns a process's start time (clock ticks since boot) from
-// /proc/PID/stat, or 0 if there is no such process.
+// /proc/PID/stat, or 0 if there is no such process or it has died: a zombie (state Z or
+// X) whose threads are all gone counts as dead, since it can run no further instruction
+// even before its parent reaps it.
 func processStart(pid int) uint64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -123,9 +130,20 @@ func processStart(pid int) uint64 {
 	if len(fields) < 20 {
 		return 0
 	}
+	if st := fields[0]; len(st) == 1 && (st[0] == 'Z' || st[0] == 'X') && threadsGone(pid) {
+		return 0
+	}
 	v, err := strconv.ParseUint(string(fields[19]), 10, 64)
 	if err != nil {
 		return 0
 	}
 	return v
+}
+
+// threadsGone reports whether a zombie's threads other than its leader have all been
+// released: a SIGKILLed process's leader can turn zombie a moment before its last thread
+// stops running.
+func threadsGone(pid int) bool {
+	entries, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	return err != nil || len(entries) <= 1
 }

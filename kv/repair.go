@@ -1,0 +1,136 @@
+package kv
+
+import "fmt"
+
+// Repair after a dead client. Two steps, both driven by the dead slot's journal:
+//
+// Lock repair (repairHolder) runs as soon as a waiter finds a lock whose holder is dead:
+// one repairer, chosen by a CAS on the journal's claim word, rolls back the undo entries
+// (restoring every structure the dead client held a lock on to its last commit point),
+// finishes the multi-step work the journal records (a page carve or move, a hash bucket's
+// migration) or undoes it (a hash table allocated but not installed), and releases every
+// lock the dead client held. It acts as the dead slot: the locks keep naming it, and its
+// own stores go to the dead slot's journal, so a repairer that dies too leaves a journal
+// the next repairer picks up. Lock repair needs no lock the dead client did not hold,
+// except the page lock, which is innermost and so can be waited for.
+//
+// Slot recovery (RecoverSlot) runs when the slot is taken back for reuse: it does lock
+// repair if no waiter has yet, then returns the chunk the client had allocated but not
+// linked, and resets the journal.
+
+// repairHolder repairs the dead holder whose lock-word value is dead, on behalf of the
+// waiter me. If another live client is already repairing it, it returns at once: the
+// waiter keeps waiting, and the lock is released when that repair ends.
+func (s *Store) repairHolder(dead, me uint32) {
+	claim := s.m.a32(s.journal(dead) + jClaim)
+	for {
+		c := claim.Load()
+		switch {
+		case c == claimDone:
+			// Repaired already; the locks that repair released may since have been taken
+			// by live clients. Nothing to do.
+			return
+		case c == 0 || c == me || c == dead || (uint64(c) <= s.g.maxSlots+1 && !s.holderAlive(c)):
+			// Free, ours, or left by a repairer that died: take it.
+			if !claim.CompareAndSwap(c, me) {
+				continue
+			}
+			s.repairLocked(dead)
+			claim.Store(claimDone)
+			return
+		default:
+			return // a live client is repairing it
+		}
+	}
+}
+
+// repairLocked rolls back, finishes and releases what dead left, acting as dead.
+func (s *Store) repairLocked(dead uint32) {
+	s.rollback(dead)
+	s.finishMove(dead)
+	s.finishCarve(dead)
+	s.migrateBucket(dead)
+	s.abortGrow(dead)
+	for _, off := range s.lockWords() {
+		if s.m.a32(off).Load() == dead {
+			s.unlock(off)
+		}
+	}
+}
+
+// RecoverInfo says what RecoverSlot did.
+type RecoverInfo struct {
+	// LocksReleased counts the locks the dead client still held.
+	LocksReleased int
+	// Repaired reports that the slot's locks were repaired now (rather than earlier, by a
+	// client that met one of them).
+	Repaired bool
+	// ChunkFreed reports that a chunk the client had allocated but not linked was freed.
+	ChunkFreed bool
+}
+
+// RecoverSlot repairs what the previous user of slot, a client that died, left half-done,
+// and resets the slot's journal so the slot can be used again. The caller must own slot
+// now, as package plib's slot table arranges, and hold no lock of the store; it may be
+// called again if the caller dies during it.
+func (s *Store) RecoverSlot(slot Slot) (RecoverInfo, error) {
+	if uint64(slot) >= s.g.maxSlots {
+		return RecoverInfo{}, ErrBadSlot
+	}
+	var info RecoverInfo
+	h := holder(slot)
+	j := s.journal(h)
+	claim := s.m.a32(j + jClaim)
+	for attempt := 0; ; attempt++ {
+		c := claim.Load()
+		if c == claimDone {
+			break // a waiter repaired the locks already
+		}
+		if c == 0 || c == h || uint64(c) > s.g.maxSlots+1 || !s.holderAlive(c) {
+			if !claim.CompareAndSwap(c, h) {
+				continue
+			}
+			info.LocksReleased = s.LocksHeldBy(slot)
+			s.repairLocked(h)
+			info.Repaired = true
+			break
+		}
+		lockSlowYield(attempt) // a live waiter is repairing the locks: let it finish
+	}
+	if it := s.m.u64(j + jAlloc); it != 0 {
+		freed, err := s.freeLeaked(h, it)
+		if err != nil {
+			return info, err
+		}
+		info.ChunkFreed = freed
+	}
+	clear(s.m.bytes(j+jAlloc, jEntries-jAlloc))
+	s.m.a32(j + jClaim).Store(0)
+	return info, nil
+}
+
+// freeLeaked returns chunk it, recorded in h's journal as allocated and not linked, to its
+// free list.
+func (s *Store) freeLeaked(h uint32, it uint64) (bool, error) {
+	if !s.validItemHeader(it) {
+		return false, fmt.Errorf("%w: journal names chunk %d, which is no chunk", ErrCorrupt, it)
+	}
+	cls := s.m.u8(it + iClass)
+	s.lock(s.classLock(cls), h)
+	freed := s.validChunk(cls, it) && s.m.u8(it+iState) == stateAlloc
+	if freed {
+		s.freeChunk(h, cls, it)
+	}
+	s.w64(h, s.journal(h)+jAlloc, 0)
+	s.unlock(s.classLock(cls))
+	return freed, nil
+}
+
+// validItemHeader reports whether off can be read as a chunk header of some real class.
+func (s *Store) validItemHeader(off uint64) bool {
+	if off < s.g.firstPage || off&7 != 0 || s.pageOf(off) >= s.g.numPages {
+		return false
+	}
+	cls := s.m.u8(off + iClass)
+	return cls >= 1 && int(cls) <= s.numClasses && s.validChunk(cls, off)
+}
