@@ -18,6 +18,14 @@ func (r *Report) Print(w io.Writer) {
 		c.Workers, c.Seed, c.SegmentSize>>20, c.SampledKeys, 100*c.SampleShare, c.BulkKeys)
 	p("kills", "%d SIGKILLs survived (%d worker processes, %d exited on their own); workers ran %v",
 		r.Kills, r.Incarnations, r.UnexpectedExits, r.RunTime.Round(time.Millisecond))
+	inOp, byOp := 0, []string{}
+	for _, op := range opNames {
+		if n := r.KillsInOp[op]; n > 0 {
+			inOp += n
+			byOp = append(byOp, fmt.Sprintf("%s %d", op, n))
+		}
+	}
+	p("", "%d kills landed inside a store call (%s), %d in a worker's start-up", inOp, strings.Join(byOp, ", "), r.KillsAtStart)
 	p("operations", "%d completed, %d of them on sampled keys; %d stores refused for memory; %d failed verification in workers",
 		r.Ops, r.SampledOps, r.OOM, r.WorkerFailures)
 	p("latency", "p50 %v, p99.9 %v, max %v; longest op in flight when a worker died: %v",

@@ -10,7 +10,11 @@ type Report struct {
 	Config Config
 	Dir    string // histories, worker logs, visualizations (kept when something failed)
 
-	Kills           int // workers SIGKILLed (and replaced)
+	Kills int // workers SIGKILLed (and replaced)
+	// KillsInOp counts, by operation, the kills that landed inside a store call (the rest
+	// hit a worker between calls: logging, choosing, verifying).
+	KillsInOp       map[string]int
+	KillsAtStart    int // kills of a worker still starting (runtime, Open, slot claim)
 	Incarnations    int // worker processes started
 	UnexpectedExits int // workers that exited without being killed or stopped
 	RunTime         time.Duration

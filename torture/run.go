@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/plibcached/plibcached/plib"
@@ -44,7 +43,7 @@ func Run(cfg Config) (*Report, error) {
 	defer os.Remove(rn.path)
 	start := time.Now()
 	for slot := range cfg.Workers {
-		if err := rn.spawn(slot); err != nil {
+		if _, err := rn.spawn(slot); err != nil {
 			rn.stopAll()
 			return nil, err
 		}
@@ -101,20 +100,20 @@ func (rn *runner) spec(role string, id uint64, slot int) spec {
 }
 
 // spawn starts a new worker incarnation in slot.
-func (rn *runner) spawn(slot int) error {
+func (rn *runner) spawn(slot int) (*proc, error) {
 	rn.mu.Lock()
 	defer rn.mu.Unlock()
 	rn.ids++
 	p, err := startProc(rn.exe, rn.spec("worker", rn.ids, slot))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(rn.live) <= slot {
 		rn.live = append(rn.live, make([]*proc, slot+1-len(rn.live))...)
 	}
 	rn.live[slot] = p
 	rn.all = append(rn.all, p)
-	return nil
+	return p, nil
 }
 
 func (rn *runner) fail(format string, args ...any) {
@@ -136,89 +135,4 @@ func (rn *runner) aborted() bool {
 	rn.mu.Lock()
 	defer rn.mu.Unlock()
 	return rn.abort != ""
-}
-
-// maxUnexpectedExits ends a run whose workers keep dying on their own.
-const maxUnexpectedExits = 20
-
-// killLoop kills a random ready worker after a random delay, waits for it and starts its
-// replacement, Kills times (and for at least MinRun); it also restarts workers that exited
-// on their own, which is a failure.
-func (rn *runner) killLoop(start time.Time) {
-	c := rn.cfg
-	for rn.rep.Kills < c.Kills || time.Since(start) < c.MinRun {
-		if rn.aborted() {
-			return
-		}
-		time.Sleep(c.MinDelay + time.Duration(rn.r.Int64N(int64(c.MaxDelay-c.MinDelay)+1)))
-		rn.reapUnexpected()
-		if rn.rep.Kills >= c.Kills {
-			continue
-		}
-		victim := rn.pickReady()
-		if victim == nil {
-			continue
-		}
-		t := monoNow()
-		victim.killed.Store(true)
-		victim.signal(syscall.SIGKILL)
-		if !victim.wait(c.Hang) {
-			rn.fail("worker %d (pid %d) did not die within %v of SIGKILL", victim.sp.ID, victim.cmd.Process.Pid, c.Hang)
-			rn.stop("a SIGKILLed worker did not die")
-			return
-		}
-		rn.kills = append(rn.kills, t)
-		rn.rep.Kills++
-		if err := rn.spawn(victim.sp.Slot); err != nil {
-			rn.fail("starting a worker: %v", err)
-			rn.stop("cannot start workers")
-			return
-		}
-	}
-}
-
-// pickReady returns a random live worker that is ready (has its session), waiting up to
-// Hang for one.
-func (rn *runner) pickReady() *proc {
-	deadline := time.Now().Add(rn.cfg.Hang)
-	for time.Now().Before(deadline) && !rn.aborted() {
-		rn.mu.Lock()
-		var ready []*proc
-		for _, p := range rn.live {
-			if p.isReady() && !p.exited() {
-				ready = append(ready, p)
-			}
-		}
-		rn.mu.Unlock()
-		if len(ready) > 0 {
-			return ready[rn.r.IntN(len(ready))]
-		}
-		time.Sleep(time.Millisecond)
-		rn.reapUnexpected()
-	}
-	return nil
-}
-
-// reapUnexpected records and replaces workers that exited without being killed.
-func (rn *runner) reapUnexpected() {
-	for slot := range rn.cfg.Workers {
-		rn.mu.Lock()
-		p := rn.live[slot]
-		rn.mu.Unlock()
-		if p.killed.Load() || p.hung() != "" || !p.exited() {
-			continue
-		}
-		rn.rep.UnexpectedExits++
-		rn.fail("worker %d exited on its own (%s): %v", p.sp.ID, p.status(), p.failLines(true))
-		if rn.rep.UnexpectedExits >= maxUnexpectedExits {
-			rn.stop(fmt.Sprintf("%d workers exited on their own", rn.rep.UnexpectedExits))
-			return
-		}
-		p.killed.Store(true) // accounted for
-		if err := rn.spawn(slot); err != nil {
-			rn.fail("starting a worker: %v", err)
-			rn.stop("cannot start workers")
-			return
-		}
-	}
 }
