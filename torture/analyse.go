@@ -14,7 +14,7 @@ const maxReportedFails = 10
 func (rn *runner) analyse() {
 	rep := rn.rep
 	rep.Incarnations = len(rn.all)
-	var hist latHist
+	var hist, atKill latHist
 	var failLines []string
 	for _, p := range rn.all {
 		failLines = append(failLines, p.failLines(false)...)
@@ -28,13 +28,13 @@ func (rn *runner) analyse() {
 		rep.WorkerFailures += s.Failures
 		hist.merge(s.Hist[:])
 		rep.MaxLatency = max(rep.MaxLatency, time.Duration(s.MaxNs))
-		for _, op := range s.Slow[:min(s.NSlow, keepSlow)] {
-			if rn.inFlightAtKill(op) {
-				rep.MaxLatencyAtKill = max(rep.MaxLatencyAtKill, time.Duration(op.End-op.Start))
-			}
-		}
+		rep.OpsAtKill += s.AtKill
+		atKill.merge(s.AtKillHist[:])
+		rep.MaxLatencyAtKill = max(rep.MaxLatencyAtKill, time.Duration(s.AtKillMaxNs))
 	}
-	rep.P999Latency, rep.P50Latency = hist.quantile(0.999), hist.quantile(0.5)
+	// A quantile is its bucket's top, which may exceed the largest sample.
+	rep.P999Latency, rep.P50Latency = min(hist.quantile(0.999), rep.MaxLatency), min(hist.quantile(0.5), rep.MaxLatency)
+	rep.P999LatencyAtKill = min(atKill.quantile(0.999), rep.MaxLatencyAtKill)
 	for i, l := range failLines {
 		if i == maxReportedFails {
 			rn.fail("... and %d more FAIL lines in the workers' stderr files", len(failLines)-i)
@@ -44,16 +44,6 @@ func (rn *runner) analyse() {
 	}
 	rn.assertFinal()
 	rn.checkLinearizable()
-}
-
-// inFlightAtKill reports whether op was running when a worker was killed.
-func (rn *runner) inFlightAtKill(op slowOp) bool {
-	for _, t := range rn.kills {
-		if op.Start <= t && t <= op.End {
-			return true
-		}
-	}
-	return false
 }
 
 // assertFinal turns what the final check saw into failures.

@@ -2,6 +2,7 @@ package torture
 
 import (
 	"fmt"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -53,7 +54,7 @@ func (rn *runner) killLoop(start time.Time) {
 // kill SIGKILLs victim, waits for it to be reaped and counts the kill (and the operation
 // it interrupted). It reports false if the victim would not die.
 func (rn *runner) kill(victim *proc) bool {
-	t := monoNow()
+	atomic.AddUint64(rn.killCount, 1)
 	victim.killed.Store(true)
 	victim.signal(syscall.SIGKILL)
 	if !victim.wait(rn.cfg.Hang) {
@@ -61,7 +62,6 @@ func (rn *runner) kill(victim *proc) bool {
 		rn.stop("a SIGKILLed worker did not die")
 		return false
 	}
-	rn.kills = append(rn.kills, t)
 	rn.rep.Kills++
 	if s, err := readStats(rn.dir, victim.sp.ID); err == nil && s.InflightSince != 0 {
 		if rn.rep.KillsInOp == nil {

@@ -58,24 +58,3 @@ func (h latHist) quantile(q float64) time.Duration {
 	}
 	return time.Duration(bucketTop(len(h) - 1))
 }
-
-const keepSlow = 16
-
-// keepSlowest keeps op in s's list of the slowest operations (longest first) if it is
-// among them.
-func keepSlowest(s *workerStats, op slowOp) {
-	d := op.End - op.Start
-	n := int(s.NSlow)
-	if n == keepSlow && d <= s.Slow[n-1].End-s.Slow[n-1].Start {
-		return
-	}
-	if n < keepSlow {
-		n++
-		s.NSlow = uint64(n)
-	}
-	i := n - 1
-	for ; i > 0 && s.Slow[i-1].End-s.Slow[i-1].Start < d; i-- {
-		s.Slow[i] = s.Slow[i-1]
-	}
-	s.Slow[i] = op
-}

@@ -28,8 +28,8 @@ func (r *Report) Print(w io.Writer) {
 	p("", "%d kills landed inside a store call (%s), %d in a worker's start-up", inOp, strings.Join(byOp, ", "), r.KillsAtStart)
 	p("operations", "%d completed, %d of them on sampled keys; %d stores refused for memory; %d failed verification in workers",
 		r.Ops, r.SampledOps, r.OOM, r.WorkerFailures)
-	p("latency", "p50 %v, p99.9 %v, max %v; longest op in flight when a worker died: %v",
-		r.P50Latency, r.P999Latency, r.MaxLatency, r.MaxLatencyAtKill)
+	p("latency", "all ops: p50 %v, p99.9 %v, max %v", r.P50Latency, r.P999Latency, r.MaxLatency)
+	p("", "%d ops in flight when a worker was killed: p99.9 %v, max %v", r.OpsAtKill, r.P999LatencyAtKill, r.MaxLatencyAtKill)
 	if f := r.Final; f != nil {
 		p("store", "%d items, %d evictions, %d out-of-memory, hash power %d; pages by class (class:chunk=pages) %s",
 			f.CurrItems, f.Evictions, f.OutOfMemory, f.HashPower, strings.Join(f.Pages, " "))
@@ -59,5 +59,8 @@ func (r *Report) Print(w io.Writer) {
 	}
 	if r.Dir != "" {
 		p("output", "%s", r.Dir)
+	}
+	if r.Segment != "" {
+		p("segment", "%s (plibctl check %s)", r.Segment, r.Segment)
 	}
 }

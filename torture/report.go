@@ -9,6 +9,9 @@ import (
 type Report struct {
 	Config Config
 	Dir    string // histories, worker logs, visualizations (kept when something failed)
+	// Segment is a copy of the segment as the final check left it, saved when something
+	// failed (for cmd/plibctl).
+	Segment string
 
 	Kills int // workers SIGKILLed (and replaced)
 	// KillsInOp counts, by operation, the kills that landed inside a store call (the rest
@@ -25,10 +28,15 @@ type Report struct {
 	OOM            uint64 // stores refused for want of memory
 	WorkerFailures uint64 // values that failed verification, unexpected errors, in workers
 
-	MaxLatency       time.Duration // the longest operation
-	P999Latency      time.Duration // 99.9th percentile of all operations
-	P50Latency       time.Duration
-	MaxLatencyAtKill time.Duration // the longest operation in flight when a worker was killed
+	MaxLatency  time.Duration // the longest operation
+	P999Latency time.Duration // 99.9th percentile of all operations
+	P50Latency  time.Duration
+	// OpsAtKill operations were in flight when a worker was SIGKILLed (in other workers):
+	// MaxLatencyAtKill is the longest of them, the longest wait a death caused (at most),
+	// and P999LatencyAtKill their 99.9th percentile.
+	OpsAtKill         uint64
+	MaxLatencyAtKill  time.Duration
+	P999LatencyAtKill time.Duration
 
 	Final *FinalCheck // the final check; nil if it did not complete
 	Model string      // the model porcupine checked with: "strict" or "evict"

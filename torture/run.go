@@ -24,7 +24,8 @@ type runner struct {
 	all   []*proc    // every worker incarnation
 	abort string     // why the run stopped early
 	ids   uint64     // last incarnation id
-	kills []int64    // CLOCK_MONOTONIC ns of each kill
+	// killCount is the kill counter the workers map (mapKillCounter).
+	killCount *uint64
 }
 
 // Run runs a torture test: Workers processes on one segment, SIGKILLed and replaced Kills
@@ -56,6 +57,9 @@ func Run(cfg Config) (*Report, error) {
 	rn.final()
 	rn.analyse()
 	rn.rep.Elapsed = time.Since(start)
+	if !rn.rep.OK() {
+		rn.saveSegment()
+	}
 	if rn.rep.OK() && !cfg.Keep && cfg.Dir == "" {
 		os.RemoveAll(rn.dir)
 		rn.rep.Dir = ""
@@ -82,6 +86,9 @@ func (rn *runner) setup() error {
 		return err
 	}
 	rn.rep.Dir = rn.dir
+	if rn.killCount, err = mapKillCounter(rn.dir, true); err != nil {
+		return err
+	}
 	rn.path = filepath.Join("/dev/shm", fmt.Sprintf("plibcached-torture-%d-%d", os.Getpid(), time.Now().UnixNano()))
 	c, err := plib.Open(rn.path, plib.Options{
 		Size: rn.cfg.SegmentSize, MaxItemSize: rn.cfg.MaxItemSize, MaxClients: rn.cfg.MaxClients,
@@ -135,4 +142,19 @@ func (rn *runner) aborted() bool {
 	rn.mu.Lock()
 	defer rn.mu.Unlock()
 	return rn.abort != ""
+}
+
+// saveSegment copies the segment (as the final check left it) to the output directory, for
+// post-mortems with cmd/plibctl.
+func (rn *runner) saveSegment() {
+	b, err := os.ReadFile(rn.path)
+	if err == nil {
+		dst := filepath.Join(rn.dir, "segment")
+		if err = os.WriteFile(dst, b, 0o600); err == nil {
+			rn.rep.Segment = dst
+		}
+	}
+	if err != nil {
+		rn.rep.Segment = "(not saved: " + err.Error() + ")"
+	}
 }

@@ -31,14 +31,11 @@ type workerStats struct {
 	Done          uint32 // the worker stopped gracefully
 	Pad           uint32
 	Hist          [histBuckets]uint64
-	NSlow         uint64
-	Slow          [keepSlow]slowOp
-}
-
-// slowOp is one of a worker's longest operations, with CLOCK_MONOTONIC start and end.
-type slowOp struct {
-	Start, End int64
-	Op, Key    uint32
+	// AtKill counts the operations that were in flight when a worker was SIGKILLed (the
+	// kill counter changed while they ran); AtKillMaxNs and AtKillHist are their latencies.
+	AtKill      uint64
+	AtKillMaxNs int64
+	AtKillHist  [histBuckets]uint64
 }
 
 func statsPath(dir string, id uint64) string {
@@ -52,6 +49,8 @@ type liveStats struct {
 	mem      []byte
 	base     time.Time
 	baseMono int64
+	kills    *uint64 // the killer's count of kills (killCounter), or nil
+	killsAt  uint64  // its value when the operation in flight began
 }
 
 func newLiveStats(dir string, id uint64) (*liveStats, error) {
@@ -69,7 +68,9 @@ func newLiveStats(dir string, id uint64) (*liveStats, error) {
 		return nil, err
 	}
 	base := time.Now()
-	return &liveStats{s: (*workerStats)(unsafe.Pointer(&mem[0])), mem: mem, base: base, baseMono: monoNow()}, nil
+	l := &liveStats{s: (*workerStats)(unsafe.Pointer(&mem[0])), mem: mem, base: base, baseMono: monoNow()}
+	l.kills, _ = mapKillCounter(dir, false)
+	return l, nil
 }
 
 func (l *liveStats) mono(t time.Time) int64 { return l.baseMono + int64(t.Sub(l.base)) }
@@ -78,10 +79,13 @@ func (l *liveStats) mono(t time.Time) int64 { return l.baseMono + int64(t.Sub(l.
 func (l *liveStats) begin(op OpKind, key int, t time.Time) {
 	l.s.InflightOp, l.s.InflightKey = uint32(op), uint32(key)
 	atomic.StoreInt64(&l.s.InflightSince, l.mono(t))
+	if l.kills != nil {
+		l.killsAt = atomic.LoadUint64(l.kills)
+	}
 }
 
 // end records a finished operation.
-func (l *liveStats) end(op OpKind, key int, sampled bool, start, end time.Time, res Result) {
+func (l *liveStats) end(sampled bool, start, end time.Time, res Result) {
 	s, d := l.s, end.Sub(start).Nanoseconds()
 	atomic.StoreInt64(&s.InflightSince, 0)
 	if sampled {
@@ -92,7 +96,11 @@ func (l *liveStats) end(op OpKind, key int, sampled bool, start, end time.Time, 
 	}
 	s.Hist[bucketOf(d)]++
 	s.MaxNs = max(s.MaxNs, d)
-	keepSlowest(s, slowOp{Start: l.mono(start), End: l.mono(end), Op: uint32(op), Key: uint32(key)})
+	if l.kills != nil && atomic.LoadUint64(l.kills) != l.killsAt {
+		s.AtKill++
+		s.AtKillHist[bucketOf(d)]++
+		s.AtKillMaxNs = max(s.AtKillMaxNs, d)
+	}
 	atomic.AddUint64(&s.Ops, 1)
 }
 
@@ -113,4 +121,29 @@ func readStats(dir string, id uint64) (workerStats, error) {
 		return s, err
 	}
 	return s, binary.Read(bytes.NewReader(b), binary.NativeEndian, &s)
+}
+
+// mapKillCounter maps the run's kill counter, a file of 8 bytes the killer increments just
+// before each SIGKILL and the workers read: an operation during which it changes was in
+// flight when a worker died. The killer creates it (create), the workers map it read-only.
+func mapKillCounter(dir string, create bool) (*uint64, error) {
+	path, flag, prot := filepath.Join(dir, "kills.bin"), os.O_RDONLY, unix.PROT_READ
+	if create {
+		flag, prot = os.O_RDWR|os.O_CREATE|os.O_EXCL, unix.PROT_READ|unix.PROT_WRITE
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if create {
+		if err := f.Truncate(8); err != nil {
+			return nil, err
+		}
+	}
+	mem, err := unix.Mmap(int(f.Fd()), 0, 8, prot, unix.MAP_SHARED)
+	if err != nil {
+		return nil, err
+	}
+	return (*uint64)(unsafe.Pointer(&mem[0])), nil
 }

@@ -105,7 +105,7 @@ func (w *worker) run(k int, in Input, val []byte) Output {
 	if key.sampled {
 		w.hist.ret(id, out)
 	}
-	w.stats.end(in.Op, k, key.sampled, start, end, out.Res)
+	w.stats.end(key.sampled, start, end, out.Res)
 	return out
 }
 
