@@ -15,12 +15,12 @@ import (
 
 // KeyResult is the linearizability check of one sampled key's history.
 type KeyResult struct {
-	Key     string
-	Ops     int // operations checked
-	Open    int // of which open-ended: their worker was killed during them
-	Dropped int // reads in flight at a kill, left out (they constrain nothing)
-	Result  porcupine.CheckResult
-	Took    time.Duration
+	Key     string                // the key's name
+	Ops     int                   // operations checked
+	Open    int                   // of which open-ended: their worker was killed during them
+	Dropped int                   // reads in flight at a kill, left out (they constrain nothing)
+	Result  porcupine.CheckResult // Ok, Illegal, or Unknown (porcupine timed out)
+	Took    time.Duration         // porcupine's time
 	// Visualization is porcupine's HTML page for a history that is not linearizable.
 	Visualization string
 }

@@ -21,10 +21,13 @@ type Config struct {
 	MinRun time.Duration
 
 	// SegmentSize is the shared segment's size, small enough that the store evicts and
-	// moves pages between slab classes. MaxItemSize and MaxClients size it too.
+	// moves pages between slab classes.
 	SegmentSize int64
+	// MaxItemSize is the segment's largest item (each client slot has scratch this big).
 	MaxItemSize int
-	MaxClients  int
+	// MaxClients is the segment's number of client slots; killed workers' slots are
+	// reclaimed, so a leak shows as workers that cannot start.
+	MaxClients int
 	// ExpectedItems sizes the initial hash table; small, so that it grows during the run.
 	ExpectedItems int64
 
@@ -49,7 +52,8 @@ type Config struct {
 	Model string
 	// Dir receives histories, worker logs and visualizations; empty: a new temporary
 	// directory, removed after a run that found nothing unless Keep is set.
-	Dir  string
+	Dir string
+	// Keep keeps a temporary Dir even when the run found nothing.
 	Keep bool
 	// Executable is the binary re-executed as workers; empty: this one (os.Executable).
 	// Its main (or TestMain) must call ChildMain first.

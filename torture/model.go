@@ -25,6 +25,7 @@ const (
 
 var opNames = [numOps]string{"get", "set", "add", "delete", "incr", "decr", "append", "cas"}
 
+// String names the operation as memcached does.
 func (o OpKind) String() string {
 	if o < numOps {
 		return opNames[o]
@@ -50,6 +51,7 @@ const (
 
 var resNames = [...]string{"ok", "miss", "not_stored", "exists", "non_numeric", "oom", "BAD", "ERROR"}
 
+// String names the outcome.
 func (r Result) String() string {
 	if int(r) < len(resNames) {
 		return resNames[r]

@@ -7,8 +7,11 @@ import (
 // Report is what a torture run found. Failures lists every property that did not hold;
 // the other fields are the run's figures.
 type Report struct {
+	// Config is the run's configuration, defaults filled in.
 	Config Config
-	Dir    string // histories, worker logs, visualizations (kept when something failed)
+	// Dir holds the histories, worker logs and visualizations (kept when something
+	// failed, or asked for).
+	Dir string
 	// Segment is a copy of the segment as the final check left it, saved when something
 	// failed (for cmd/plibctl).
 	Segment string
@@ -17,20 +20,20 @@ type Report struct {
 	// KillsInOp counts, by operation, the kills that landed inside a store call (the rest
 	// hit a worker between calls: logging, choosing, verifying).
 	KillsInOp       map[string]int
-	KillsAtStart    int // kills of a worker still starting (runtime, Open, slot claim)
-	Incarnations    int // worker processes started
-	UnexpectedExits int // workers that exited without being killed or stopped
-	RunTime         time.Duration
+	KillsAtStart    int           // kills of a worker still starting (runtime, Open, slot claim)
+	Incarnations    int           // worker processes started
+	UnexpectedExits int           // workers that exited without being killed or stopped
+	RunTime         time.Duration // the workers' run, until they stopped
 	Elapsed         time.Duration // including the final check and porcupine
 
-	Ops            uint64 // operations completed (killed workers' last snapshot)
+	Ops            uint64 // operations completed
 	SampledOps     uint64 // of which on sampled keys
 	OOM            uint64 // stores refused for want of memory
 	WorkerFailures uint64 // values that failed verification, unexpected errors, in workers
 
 	MaxLatency  time.Duration // the longest operation
 	P999Latency time.Duration // 99.9th percentile of all operations
-	P50Latency  time.Duration
+	P50Latency  time.Duration // the median
 	// OpsAtKill operations were in flight when a worker was SIGKILLed (in other workers):
 	// MaxLatencyAtKill is the longest of them, the longest wait a death caused (at most),
 	// and P999LatencyAtKill their 99.9th percentile.
@@ -42,6 +45,7 @@ type Report struct {
 	Model string      // the model porcupine checked with: "strict" or "evict"
 	Keys  []KeyResult // one per sampled key
 
+	// Failures lists every property that did not hold, in words.
 	Failures []string
 }
 
