@@ -33,7 +33,21 @@ func shortConfig() Config {
 // held, Check finds no invariant violation, every value read back verifies, no worker read
 // a bad value, and every sampled key's history (with the final reads) is linearizable.
 func TestTortureShort(t *testing.T) {
-	rep, err := Run(shortConfig())
+	assertTorture(t, shortConfig(), "")
+}
+
+// TestTortureShortNoEviction is the short run on a segment roomy enough that nothing is
+// evicted: porcupine then checks with the strict model, in which an acknowledged write can
+// never vanish (with evictions, a lost item looks like an evicted one).
+func TestTortureShortNoEviction(t *testing.T) {
+	c := shortConfig()
+	c.SegmentSize = 64 << 20
+	assertTorture(t, c, "strict")
+}
+
+// assertTorture runs c and asserts every end-state property (and the model, if named).
+func assertTorture(t *testing.T, c Config, model string) {
+	rep, err := Run(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +83,9 @@ func TestTortureShort(t *testing.T) {
 	}
 	if f.Bad != 0 || len(f.ReadErrors) != 0 || f.Keys != rep.Config.SampledKeys+rep.Config.BulkKeys {
 		t.Errorf("final reads: %d of %d keys bad, errors %v", f.Bad, f.Keys, f.ReadErrors)
+	}
+	if model != "" && rep.Model != model {
+		t.Errorf("checked with the %q model, want %q", rep.Model, model)
 	}
 	if rep.CheckedOps() == 0 || !rep.Linearizable() {
 		t.Errorf("histories not all linearizable (%d ops checked)", rep.CheckedOps())
