@@ -54,6 +54,8 @@
 // operation that was in flight when a worker was killed (workers keep their figures in a
 // file they map MAP_SHARED, so a SIGKILL loses none).
 //
-// go test ./torture/ runs a short version (50 kills); make torture the full one
-// (cmd/torture, 1000 kills).
+// go test ./torture/ runs two short versions (50 kills each: on the small segment, and on
+// a roomy one where nothing is evicted, checked with the strict model) and tests that the
+// harness catches a hung worker and a lost write; make torture runs the full one
+// (cmd/torture, 1000 kills; TORTURE_FLAGS='-segment 67108864' for the strict model).
 package torture
