@@ -18,7 +18,7 @@ PKGS      := ./...
 RACE_PKGS := ./kv/... ./workloads/...
 
 PHONY_EXTRA := test-pku-qemu kv-memory
-.PHONY: $(PHONY_EXTRA) all build test test-race test-all vet fmt-check bench deps tools reproduce reproduce-quick plots regress
+.PHONY: $(PHONY_EXTRA) all build test test-race test-all vet fmt-check bench deps tools reproduce reproduce-quick plots regress torture
 
 all: build
 
@@ -48,6 +48,11 @@ test-pku-qemu:
 # 40 million 128-byte items with YCSB keys in a 10 GiB region: the memory-use figure.
 kv-memory:
 	$(GO) test -count=1 -run TestFullScaleMemory -kv.fullscale -timeout 30m -v ./kv/
+
+# Crash torture: 4 workers SIGKILLed and replaced 1000 times, then Recover, Check and porcupine
+# (TORTURE_FLAGS adds flags, e.g. -seed 7 -out dir). A few minutes on 2 cores.
+torture:
+	$(GO) run ./cmd/torture -kills 1000 $(TORTURE_FLAGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)

@@ -1,0 +1,127 @@
+package torture
+
+import (
+	"fmt"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// maxUnexpectedExits ends a run whose workers keep dying on their own.
+const maxUnexpectedExits = 20
+
+// killLoop kills a random worker after a random delay, waits for it and starts its
+// replacement, Kills times (and for at least MinRun); now and then the victim is the
+// replacement just started, killed during its start-up. It also restarts workers that
+// exited on their own, which is a failure.
+func (rn *runner) killLoop(start time.Time) {
+	c := rn.cfg
+	var fresh *proc // the replacement started last
+	for rn.rep.Kills < c.Kills || time.Since(start) < c.MinRun {
+		if rn.aborted() {
+			return
+		}
+		var victim *proc
+		if fresh != nil && rn.rep.Kills < c.Kills && rn.r.IntN(startupKillOneIn) == 0 {
+			time.Sleep(time.Duration(rn.r.Int64N(int64(startupWindow))))
+			if !fresh.isReady() && !fresh.exited() {
+				victim = fresh
+				rn.rep.KillsAtStart++
+			}
+		}
+		if victim == nil {
+			time.Sleep(c.MinDelay + time.Duration(rn.r.Int64N(int64(c.MaxDelay-c.MinDelay)+1)))
+			rn.reapUnexpected()
+			if rn.rep.Kills >= c.Kills {
+				continue
+			}
+			if victim = rn.pickReady(); victim == nil {
+				continue
+			}
+		}
+		if !rn.kill(victim) {
+			return
+		}
+		var err error
+		if fresh, err = rn.spawn(victim.sp.Slot); err != nil {
+			rn.fail("starting a worker: %v", err)
+			rn.stop("cannot start workers")
+			return
+		}
+	}
+}
+
+// kill SIGKILLs victim, waits for it to be reaped and counts the kill (and the operation
+// it interrupted). It reports false if the victim would not die.
+func (rn *runner) kill(victim *proc) bool {
+	atomic.AddUint64(rn.killCount, 1)
+	victim.killed.Store(true)
+	victim.signal(syscall.SIGKILL)
+	if !victim.wait(rn.cfg.Hang) {
+		rn.fail("worker %d (pid %d) did not die within %v of SIGKILL", victim.sp.ID, victim.cmd.Process.Pid, rn.cfg.Hang)
+		rn.stop("a SIGKILLed worker did not die")
+		return false
+	}
+	rn.rep.Kills++
+	if s, err := readStats(rn.dir, victim.sp.ID); err == nil && s.InflightSince != 0 {
+		if rn.rep.KillsInOp == nil {
+			rn.rep.KillsInOp = map[string]int{}
+		}
+		rn.rep.KillsInOp[OpKind(s.InflightOp).String()]++
+	}
+	return true
+}
+
+// startupKillOneIn: one kill in this many (roughly) goes to the replacement just started,
+// after a random wait below startupWindow, if it is still starting: in the Go runtime's
+// start-up, plib.Open or its slot claim.
+const (
+	startupKillOneIn = 10
+	startupWindow    = 10 * time.Millisecond
+)
+
+// pickReady returns a random live worker that is ready (has its session, so the kill
+// lands among its operations), waiting up to Hang for one.
+func (rn *runner) pickReady() *proc {
+	deadline := time.Now().Add(rn.cfg.Hang)
+	for time.Now().Before(deadline) && !rn.aborted() {
+		rn.mu.Lock()
+		var ready []*proc
+		for _, p := range rn.live {
+			if p.isReady() && !p.exited() {
+				ready = append(ready, p)
+			}
+		}
+		rn.mu.Unlock()
+		if len(ready) > 0 {
+			return ready[rn.r.IntN(len(ready))]
+		}
+		time.Sleep(time.Millisecond)
+		rn.reapUnexpected()
+	}
+	return nil
+}
+
+// reapUnexpected records and replaces workers that exited without being killed.
+func (rn *runner) reapUnexpected() {
+	for slot := range rn.cfg.Workers {
+		rn.mu.Lock()
+		p := rn.live[slot]
+		rn.mu.Unlock()
+		if p.killed.Load() || p.hung() != "" || !p.exited() {
+			continue
+		}
+		rn.rep.UnexpectedExits++
+		rn.fail("worker %d exited on its own (%s): %v", p.sp.ID, p.status(), p.failLines(true))
+		if rn.rep.UnexpectedExits >= maxUnexpectedExits {
+			rn.stop(fmt.Sprintf("%d workers exited on their own", rn.rep.UnexpectedExits))
+			return
+		}
+		p.killed.Store(true) // accounted for
+		if _, err := rn.spawn(slot); err != nil {
+			rn.fail("starting a worker: %v", err)
+			rn.stop("cannot start workers")
+			return
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package torture
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Print writes the run's summary: kills, operations, the final check, the latencies, each
+// sampled key's linearizability verdict, and every failure.
+func (r *Report) Print(w io.Writer) {
+	c := r.Config
+	p := func(label, format string, args ...any) {
+		fmt.Fprintf(w, "%-16s %s\n", label, fmt.Sprintf(format, args...))
+	}
+	fmt.Fprintf(w, "plibcached torture: %d workers, seed %d, %d MiB segment, %d sampled keys (%.0f%% of ops), %d bulk keys\n",
+		c.Workers, c.Seed, c.SegmentSize>>20, c.SampledKeys, 100*c.SampleShare, c.BulkKeys)
+	p("kills", "%d SIGKILLs survived (%d worker processes, %d exited on their own); workers ran %v",
+		r.Kills, r.Incarnations, r.UnexpectedExits, r.RunTime.Round(time.Millisecond))
+	inOp, byOp := 0, []string{}
+	for _, op := range opNames {
+		if n := r.KillsInOp[op]; n > 0 {
+			inOp += n
+			byOp = append(byOp, fmt.Sprintf("%s %d", op, n))
+		}
+	}
+	p("", "%d kills landed inside a store call (%s), %d in a worker's start-up", inOp, strings.Join(byOp, ", "), r.KillsAtStart)
+	p("operations", "%d completed, %d of them on sampled keys; %d stores refused for memory; %d failed verification in workers",
+		r.Ops, r.SampledOps, r.OOM, r.WorkerFailures)
+	p("latency", "all ops: p50 %v, p99.9 %v, max %v", r.P50Latency, r.P999Latency, r.MaxLatency)
+	p("", "%d ops in flight when a worker was killed: p99.9 %v, max %v", r.OpsAtKill, r.P999LatencyAtKill, r.MaxLatencyAtKill)
+	if f := r.Final; f != nil {
+		p("store", "%d items, %d evictions, %d out-of-memory, hash power %d; pages by class (class:chunk=pages) %s",
+			f.CurrItems, f.Evictions, f.OutOfMemory, f.HashPower, strings.Join(f.Pages, " "))
+		p("recovery", "%d dead slots, %d freed, %d busy; lock words held after Recover: %d, after Check: %d",
+			f.Recovery.DeadSlots, f.Recovery.Freed, f.Recovery.Busy, f.LocksAfterRecover, f.LocksAfterCheck)
+		if f.CheckErr == "" || len(f.Violations) > 0 {
+			p("invariants", "%d violation(s)", len(f.Violations))
+		} else {
+			p("invariants", "Check failed: %s", f.CheckErr)
+		}
+		p("values", "%d keys read at the end: %d hits, %d misses, %d bad", f.Keys, f.Hits, f.Misses, f.Bad)
+	} else {
+		p("final check", "DID NOT COMPLETE")
+	}
+	p("linearizability", "model %q, %d operations checked over %d keys:", r.Model, r.CheckedOps(), len(r.Keys))
+	for _, k := range r.Keys {
+		fmt.Fprintf(w, "    %-10s %6d ops (%3d open at kills, %3d reads dropped)  %-7s %v\n",
+			k.Key, k.Ops, k.Open, k.Dropped, k.Result, k.Took.Round(time.Millisecond))
+	}
+	verdict := "PASS"
+	if !r.OK() {
+		verdict = fmt.Sprintf("FAIL (%d failures)", len(r.Failures))
+	}
+	p("verdict", "%s in %v", verdict, r.Elapsed.Round(time.Millisecond))
+	for _, f := range r.Failures {
+		fmt.Fprintf(w, "  - %s\n", f)
+	}
+	if r.Dir != "" {
+		p("output", "%s", r.Dir)
+	}
+	if r.Segment != "" {
+		p("segment", "%s (plibctl check %s)", r.Segment, r.Segment)
+	}
+}

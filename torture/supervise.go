@@ -1,0 +1,133 @@
+package torture
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// watchdogEvery is how often the watchdog looks at the workers' snapshots.
+const watchdogEvery = 200 * time.Millisecond
+
+// watchdog starts a goroutine that declares a worker hung when its operation in flight
+// (or its start-up, or its snapshots) has taken longer than Hang: it records a failure,
+// takes the worker's goroutine dump and stops the run. It returns the goroutine's stop.
+func (rn *runner) watchdog() (stop func()) {
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(watchdogEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+			rn.mu.Lock()
+			live := append([]*proc(nil), rn.live...)
+			rn.mu.Unlock()
+			for _, p := range live {
+				if why := rn.stuck(p); why != "" {
+					rn.fail("HUNG: worker %d (pid %d) %s; goroutines: %v", p.sp.ID, p.cmd.Process.Pid, why, stackOf(p))
+					rn.stop("a worker hung")
+				}
+			}
+		}
+	})
+	return func() { close(quit); wg.Wait() }
+}
+
+// stuck says why p is hung, or "". A hung process is dumped (SIGQUIT) before it returns;
+// one the killer has just killed is not hung.
+func (rn *runner) stuck(p *proc) string {
+	hang := rn.cfg.Hang
+	var why string
+	if !p.isReady() {
+		if d := time.Since(p.started); d > hang {
+			why = fmt.Sprintf("not ready (opening the segment, claiming a slot) after %v", d.Round(time.Millisecond))
+		}
+	} else if s, err := readStats(rn.dir, p.sp.ID); err == nil {
+		now, keys := monoNow(), keySpace(rn.cfg.SampledKeys, rn.cfg.BulkKeys)
+		since := time.Duration(now - s.InflightSince)
+		if s.InflightSince != 0 && since > hang && int(s.InflightKey) < len(keys) {
+			why = fmt.Sprintf("in %s %s for %v", OpKind(s.InflightOp), keys[s.InflightKey].name, since.Round(time.Millisecond))
+		}
+		if s.Ops != p.lastOps {
+			p.lastOps, p.lastProgress = s.Ops, time.Now()
+		} else if d := time.Since(p.lastProgress); why == "" && d > hang {
+			why = fmt.Sprintf("completed no operation for %v, none in flight", d.Round(time.Millisecond))
+		}
+	}
+	if why == "" || p.exited() || p.killed.Load() {
+		return ""
+	}
+	p.dump(why)
+	return why
+}
+
+// stopAll stops every live worker gracefully (SIGTERM: it finishes its operation), and
+// dumps those that do not stop within Hang.
+func (rn *runner) stopAll() {
+	rn.mu.Lock()
+	live := append([]*proc(nil), rn.live...)
+	rn.mu.Unlock()
+	deadline := time.After(rn.cfg.Hang)
+	for _, p := range live {
+		if p == nil {
+			continue
+		}
+		select { // a worker not yet ready may not have its SIGTERM handler yet
+		case <-p.ready:
+		case <-p.done:
+		case <-deadline:
+		}
+		p.signal(syscall.SIGTERM)
+	}
+	for _, p := range live {
+		if p == nil || p.killed.Load() || p.hung() != "" {
+			continue
+		}
+		if !p.wait(rn.cfg.Hang) {
+			p.dump("did not stop within " + rn.cfg.Hang.String() + " of SIGTERM")
+			rn.fail("HUNG: worker %d %s; goroutines: %v", p.sp.ID, p.hung(), stackOf(p))
+		} else if !p.cleanExit() {
+			rn.rep.UnexpectedExits++
+			rn.fail("worker %d ended badly when stopped (%s): %v", p.sp.ID, p.status(), p.failLines(true))
+		}
+	}
+}
+
+// final runs the final checker (Recover, Check, LocksHeld, read every key) in a process of
+// its own, so that a hang there is caught too.
+func (rn *runner) final() {
+	p, err := startProc(rn.exe, rn.spec("final", finalID, rn.cfg.Workers+1))
+	if err != nil {
+		rn.fail("starting the final check: %v", err)
+		return
+	}
+	limit := 3 * rn.cfg.Hang
+	if !p.wait(limit) {
+		p.dump(fmt.Sprintf("final check did not finish within %v", limit))
+		rn.fail("HUNG: the final check (Recover, Check, reads) did not finish within %v: %v; goroutines: %v",
+			limit, p.failLines(false), stackOf(p))
+		return
+	}
+	if !p.cleanExit() {
+		rn.fail("final check failed (%s): %v", p.status(), p.failLines(true))
+		return
+	}
+	b, err := os.ReadFile(finalPath(rn.dir))
+	if err == nil {
+		var r FinalCheck
+		if err = json.Unmarshal(b, &r); err == nil {
+			rn.rep.Final = &r
+		}
+	}
+	if err != nil {
+		rn.fail("final check: %v", err)
+	}
+}
