@@ -143,9 +143,9 @@ func crashScenarios() []crashScenario {
 			w.clock.Advance(2 * lruUpdateInterval)
 		}, op: func(s *Store, slot Slot) { s.Get(slot, []byte("k1"), make([]byte, 64)) }, key: "k1", allowed: oldOrNew("")},
 		{name: "set-carve", cfg: crashSmall, size: 4 << 20, op: set("first", "v"), key: "first", allowed: oldOrNew("v")},
-		{name: "set-evict", cfg: crashSmall, size: 1 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 200, 3000) },
+		{name: "set-evict", cfg: crashSmall, size: 1 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 400, 3000) },
 			op: set("late", big), key: "late", allowed: oldOrNew(big)},
-		{name: "set-steal-page", cfg: crashSmall, size: 1 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 200, 3000) },
+		{name: "set-steal-page", cfg: crashSmall, size: 1 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 400, 3000) },
 			op: set("small", "s"), key: "small", allowed: oldOrNew("s")},
 		{name: "set-grow-table", cfg: crashGrow, size: 8 << 20, setup: func(w *crashWorld, t *testing.T) {
 			fill(t, w.s, "k", 1536, 8) // 1.5 per bucket of the initial 1024: the next set grows the table

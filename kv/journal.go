@@ -12,7 +12,6 @@ import "fmt"
 //	8    alloc       u64  a chunk the client took and has not linked yet (0 if none)
 //	16   carvePage   u64  page + 1 being cut into chunks for carveClass (0 if none)
 //	24   carveClass  u32
-//	28   carveLeft   u32  chunks of carvePage not yet on the free list
 //	32   movePage    u64  page + 1 moving from class moveFrom to moveTo (0 if none)
 //	40   moveFrom    u32
 //	44   moveTo      u32
@@ -26,7 +25,6 @@ const (
 	jAlloc      = 8
 	jCarvePage  = 16
 	jCarveClass = 24
-	jCarveLeft  = 28
 	jMovePage   = 32
 	jMoveFrom   = 40
 	jMoveTo     = 44
@@ -36,12 +34,12 @@ const (
 	jEntries    = 128
 
 	// journalCap bounds the undo entries of one critical section. The longest are a batch
-	// of chunkBatch chunks carved or moved (about 7 entries each) and a replacing store
-	// (about 30).
+	// of 2*chunkBatch chunks taken off a free list by a page move (3 entries each) and a
+	// replacing store (about 30).
 	journalCap  = 256
 	journalSize = jEntries + journalCap*16
 
-	// chunkBatch is how many chunks a page carve or page move handles between commits.
+	// chunkBatch is half the chunks a page move takes off a free list between commits.
 	chunkBatch = 16
 
 	claimDone = ^uint32(0)

@@ -9,18 +9,33 @@ package kv
 // victim's free list in committed batches, marking them stateMoving, then hands the page to
 // cls and carves it. A repairer holding the dead client's locks finishes a recorded move.
 func (s *Store) stealPage(cls uint8, mine uint64, hold uint32) (ok, touchedMine bool) {
-	victim, most := uint8(0), uint64(0)
-	for c := 1; c <= s.numClasses; c++ {
-		if n := s.m.a64(s.classEntry(uint8(c)) + cPages).Load(); uint8(c) != cls && n > most {
-			victim, most = uint8(c), n
+	// Victims in order of pages held, most first (memcached's rebalancer takes from the
+	// class with the most). A victim whose lock is busy, or whose page cannot be emptied
+	// now, is passed over for the next: a client linking an item can hold a class's lock
+	// while it waits for this one's.
+	var tried [maxClasses + 1]bool
+	for range s.numClasses {
+		victim, most := uint8(0), uint64(0)
+		for c := 1; c <= s.numClasses; c++ {
+			if n := s.m.a64(s.classEntry(uint8(c)) + cPages).Load(); uint8(c) != cls && !tried[c] && n > most {
+				victim, most = uint8(c), n
+			}
+		}
+		if victim == 0 {
+			return false, touchedMine
+		}
+		tried[victim] = true
+		if !s.tryLock(s.classLock(victim), hold) {
+			continue
+		}
+		ok, t := s.stealFrom(victim, cls, mine, hold)
+		s.unlock(s.classLock(victim))
+		touchedMine = touchedMine || t
+		if ok {
+			return true, touchedMine
 		}
 	}
-	if victim == 0 || !s.tryLock(s.classLock(victim), hold) {
-		return false, false
-	}
-	ok, touchedMine = s.stealFrom(victim, cls, mine, hold)
-	s.unlock(s.classLock(victim))
-	return ok, touchedMine
+	return false, touchedMine
 }
 
 // stealFrom empties a page of class victim and moves it to cls. Holds both class locks.
@@ -65,8 +80,10 @@ func (s *Store) stealFrom(victim, cls uint8, mine uint64, hold uint32) (ok, touc
 }
 
 // finishMove completes the page move the journal records: the page's free chunks leave the
-// old class's free list (in committed batches), the page changes owner and is carved for
-// the new class. Holds both class locks.
+// old class's free list (three journaled stores each, committed in batches, each marked
+// stateMoving so that a repairer finishing the move skips them), then in one section the
+// old class's counts drop, the page changes owner and is recorded for carving, and it is
+// carved for the new class. Holds both class locks.
 func (s *Store) finishMove(h uint32) {
 	m, j := s.m, s.journal(h)
 	if m.u64(j+jMovePage) == 0 {
@@ -81,14 +98,22 @@ func (s *Store) finishMove(h uint32) {
 		if m.u8(it+iState) != stateFree {
 			continue // moved by an earlier batch
 		}
-		s.listRemove(h, fe, cFreeHead, 0, it)
-		s.addLocked(h, fe+cFreeCount, ^uint64(0))
+		prev, next := m.u64(it+iPrev), m.u64(it+iNext)
+		if prev != 0 && s.inPages(prev) {
+			s.w64(h, prev+iNext, next)
+		} else {
+			s.w64(h, fe+cFreeHead, next)
+		}
+		if next != 0 && s.inPages(next) {
+			s.w64(h, next+iPrev, prev)
+		}
 		s.w8(h, it+iState, stateMoving)
-		if batch++; batch == chunkBatch {
+		if batch++; batch == 2*chunkBatch {
 			s.commit(h)
 			batch = 0
 		}
 	}
+	s.addLocked(h, fe+cFreeCount, -per) // every chunk of the page was free
 	s.addLocked(h, fe+cTotalChunks, -per)
 	s.addLocked(h, fe+cPages, ^uint64(0))
 	s.setPageClass(h, page, uint32(to))

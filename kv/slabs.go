@@ -90,38 +90,46 @@ func (s *Store) startCarve(h uint32, cls uint8, page uint64) {
 	s.addLocked(h, s.classEntry(cls)+cPages, 1)
 	s.w64(h, j+jCarvePage, page+1)
 	s.w32(h, j+jCarveClass, uint32(cls))
-	s.w32(h, j+jCarveLeft, uint32(s.g.pageSize/s.g.classSizes[cls]))
 }
 
-// finishCarve puts the chunks of the page the journal names on its class's free list, in
-// batches with a commit after each, last chunk first so that the page is used from its
-// start. Holds the class lock. A repairer calls it to finish a dead client's carve.
+// finishCarve puts the chunks of the page the journal names on its class's free list.
+// Holds the class lock. The page is the carver's alone until it is spliced in: its chunks
+// are chained (first chunk first) with plain stores, then the chain joins the head of the
+// free list with a handful of journaled stores that also clear the record. A repairer
+// calls it to finish a dead client's carve, building the chain afresh.
 func (s *Store) finishCarve(h uint32) {
 	m, j := s.m, s.journal(h)
 	if m.u64(j+jCarvePage) == 0 {
 		return
 	}
 	page, cls := m.u64(j+jCarvePage)-1, uint8(m.u32(j+jCarveClass))
-	size, start := s.g.classSizes[cls], s.pageStart(page)
-	ce := s.classEntry(cls)
-	for left := uint64(m.u32(j + jCarveLeft)); left > 0; {
-		n := min(left, chunkBatch)
-		for i := left; i > left-n; i-- {
-			it := start + (i-1)*size
-			// The chunk is on no list yet: its header is the carver's alone.
-			m.setU8(it+iClass, cls)
-			m.setU8(it+iNKey, 0)
-			m.setU32(it+iNBytes, 0)
-			s.freeChunk(h, cls, it)
-		}
-		s.addLocked(h, ce+cTotalChunks, n)
-		left -= n
-		s.w32(h, j+jCarveLeft, uint32(left))
-		if left == 0 {
-			s.w64(h, j+jCarvePage, 0)
-		}
-		s.commit(h)
+	size, per := s.g.classSizes[cls], s.g.pageSize/s.g.classSizes[cls]
+	start, ce := s.pageStart(page), s.classEntry(cls)
+	for i := uint64(0); i < per; i++ {
+		it := start + i*size
+		m.setU64(it+iHNext, 0)
+		m.setU64(it+iPrev, it-size)
+		m.setU64(it+iNext, it+size)
+		m.setU8(it+iClass, cls)
+		m.setU8(it+iNKey, 0)
+		m.setU32(it+iNBytes, 0)
+		m.setU8(it+iState, stateFree)
 	}
+	first, last := start, start+(per-1)*size
+	m.setU64(first+iPrev, 0)
+	head := m.u64(ce + cFreeHead)
+	if head != 0 && !s.inPages(head) {
+		head = 0 // a damaged list head: start the list afresh
+	}
+	m.setU64(last+iNext, head)
+	if head != 0 {
+		s.w64(h, head+iPrev, last)
+	}
+	s.w64(h, ce+cFreeHead, first)
+	s.addLocked(h, ce+cFreeCount, per)
+	s.addLocked(h, ce+cTotalChunks, per)
+	s.w64(h, j+jCarvePage, 0)
+	s.commit(h)
 }
 
 // allocPagesLocked takes n contiguous unused pages, marking them owned by owner (a class,
