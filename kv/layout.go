@@ -71,6 +71,9 @@ const (
 	hFlushCAS         = 320 // items with CAS id <= this are flushed (atomic)
 	hFlushDeadline    = 328 // from this unix time, items stored before it are flushed (atomic)
 	hFlushPassed      = 336 // a deadline that has passed: items stored before it stay flushed (atomic)
+	hRepairs          = 384 // lock repairs after dead clients (atomic)
+	hRepairWaitMax    = 392 // longest wait, in ns, of a client that met a dead holder's lock (atomic)
+	hRepairTimeMax    = 400 // longest lock repair, in ns (atomic)
 
 	// Slab-class entry fields, guarded by the class's lock (statistics are atomic).
 	classEntrySize = 128

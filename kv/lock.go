@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // Region locks are 32-bit words in the region: 0 when free, else the holder's client slot
@@ -35,25 +36,38 @@ func (s *Store) unlock(off uint64) {
 }
 
 // lockSlow spins briefly, then yields: first to other goroutines, then the OS thread, so a
-// holder descheduled on a busy machine can run. Every deadCheckInterval rounds it asks
+// holder descheduled on a busy machine can run. Every deadCheckPeriod of waiting it asks
 // whether the holder still lives (Options.HolderAlive). A dead holder's slot is repaired
 // (repairHolder rolls back and finishes what it was doing, then releases all its locks) and
 // the waiter competes for the lock again; a word that names no slot at all is taken over.
 func (s *Store) lockSlow(w *atomic.Uint32, h uint32) {
+	var waitStart time.Time // zero until the wait is long enough to look at the clock
+	var lastCheck time.Duration
 	for i := 1; ; i++ {
 		cur := w.Load()
 		if cur == 0 && w.CompareAndSwap(0, h) {
 			return
 		}
-		if i%deadCheckInterval == 0 && cur != 0 && !s.holderAlive(cur) {
-			if uint64(cur) > s.g.maxSlots+1 {
-				if w.CompareAndSwap(cur, h) {
-					return // garbage: there is no journal to repair from
-				}
-			} else {
-				s.repairHolder(cur, h)
+		if cur != 0 && i%deadCheckRounds == 0 {
+			// Ask about the holder once it has been waited for deadCheckPeriod, then once
+			// per period: reading /proc costs microseconds, and on a busy machine a
+			// round of yielding can take a scheduling quantum.
+			if waitStart.IsZero() {
+				waitStart = time.Now()
 			}
-			continue
+			if waited := time.Since(waitStart); waited-lastCheck >= deadCheckPeriod {
+				lastCheck = waited
+				if !s.holderAlive(cur) {
+					if uint64(cur) > s.g.maxSlots+1 {
+						if w.CompareAndSwap(cur, h) {
+							return // garbage: there is no journal to repair from
+						}
+					} else if s.repairHolder(cur, h) {
+						s.recordMax(hRepairWaitMax, time.Since(waitStart))
+					}
+					continue
+				}
+			}
 		}
 		switch {
 		case i < 64:
@@ -66,8 +80,12 @@ func (s *Store) lockSlow(w *atomic.Uint32, h uint32) {
 	}
 }
 
-// deadCheckInterval is how many rounds a waiter spins between asking whether the holder lives.
-const deadCheckInterval = 1024
+const (
+	// deadCheckRounds is how many rounds a waiter spins between looks at the clock.
+	deadCheckRounds = 16
+	// deadCheckPeriod is how long a waiter waits between asking whether the holder lives.
+	deadCheckPeriod = 500 * time.Microsecond
+)
 
 // holderAlive reports whether the lock-word value cur names a live holder. Values beyond
 // the slot table and the maintenance slot name nobody: such a word is garbage.

@@ -1,6 +1,9 @@
 package kv
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Repair after a dead client. Two steps, both driven by the dead slot's journal:
 //
@@ -19,9 +22,10 @@ import "fmt"
 // linked, and resets the journal.
 
 // repairHolder repairs the dead holder whose lock-word value is dead, on behalf of the
-// waiter me. If another live client is already repairing it, it returns at once: the
-// waiter keeps waiting, and the lock is released when that repair ends.
-func (s *Store) repairHolder(dead, me uint32) {
+// waiter me, and reports whether it did. If another live client is already repairing it,
+// it returns at once: the waiter keeps waiting, and the lock is released when that repair
+// ends.
+func (s *Store) repairHolder(dead, me uint32) bool {
 	claim := s.m.a32(s.journal(dead) + jClaim)
 	for {
 		c := claim.Load()
@@ -29,7 +33,7 @@ func (s *Store) repairHolder(dead, me uint32) {
 		case c == claimDone:
 			// Repaired already; the locks that repair released may since have been taken
 			// by live clients. Nothing to do.
-			return
+			return false
 		case c == 0 || c == me || c == dead || (uint64(c) <= s.g.maxSlots+1 && !s.holderAlive(c)):
 			// Free, ours, or left by a repairer that died: take it.
 			if !claim.CompareAndSwap(c, me) {
@@ -40,13 +44,16 @@ func (s *Store) repairHolder(dead, me uint32) {
 			// a holder still dead now, with the claim held, may be repaired.
 			if s.holderAlive(dead) {
 				claim.CompareAndSwap(me, c)
-				return
+				return false
 			}
+			start := time.Now()
 			s.repairLocked(dead)
 			claim.Store(claimDone)
-			return
+			s.m.a64(hRepairs).Add(1)
+			s.recordMax(hRepairTimeMax, time.Since(start))
+			return true
 		default:
-			return // a live client is repairing it
+			return false // a live client is repairing it
 		}
 	}
 }
@@ -98,8 +105,13 @@ func (s *Store) RecoverSlot(slot Slot) (RecoverInfo, error) {
 				continue
 			}
 			info.LocksReleased = s.LocksHeldBy(slot)
+			start := time.Now()
 			s.repairLocked(h)
 			info.Repaired = true
+			if info.LocksReleased > 0 {
+				s.m.a64(hRepairs).Add(1)
+				s.recordMax(hRepairTimeMax, time.Since(start))
+			}
 			break
 		}
 		lockSlowYield(attempt) // a live waiter is repairing the locks: let it finish
@@ -140,4 +152,11 @@ func (s *Store) validItemHeader(off uint64) bool {
 	}
 	cls := s.m.u8(off + iClass)
 	return cls >= 1 && int(cls) <= s.numClasses && s.validChunk(cls, off)
+}
+
+// recordMax raises the header word at off to d (in nanoseconds) if d is larger.
+func (s *Store) recordMax(off uint64, d time.Duration) {
+	w := s.m.a64(off)
+	for old := w.Load(); uint64(d) > old && !w.CompareAndSwap(old, uint64(d)); old = w.Load() {
+	}
 }

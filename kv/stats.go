@@ -1,5 +1,7 @@
 package kv
 
+import "time"
+
 // Stats is a snapshot of the store's statistics, named after memcached's `stats` and
 // `stats slabs` fields. Counters are summed over client slots without a global lock, so a
 // snapshot taken under load is approximate, as memcached's is.
@@ -17,6 +19,12 @@ type Stats struct {
 	TouchHits, TouchMisses                     uint64
 	Evictions, Reclaimed, OutOfMemory          uint64
 	TotalPages, FreePages, UnusedPages         uint64
+
+	// Repairs counts lock repairs after dead clients; RepairWaitMax is the longest a
+	// client waited on a dead client's lock (from its first spin to the repair's end),
+	// RepairTimeMax the longest repair.
+	Repairs                      uint64
+	RepairWaitMax, RepairTimeMax time.Duration
 
 	HashPower     uint32 // log2 of the hash table's bucket count
 	HashExpanding bool   // a larger table is being filled
@@ -62,6 +70,9 @@ func (s *Store) Stats() Stats {
 		UnusedPages:   s.g.numPages - min(m.a64(hBumpNext).Load(), s.g.numPages),
 		HashPower:     m.a32(hHashPower).Load(),
 		HashExpanding: m.a32(hExpanding).Load() != 0,
+		Repairs:       m.a64(hRepairs).Load(),
+		RepairWaitMax: time.Duration(m.a64(hRepairWaitMax).Load()),
+		RepairTimeMax: time.Duration(m.a64(hRepairTimeMax).Load()),
 	}
 	st.HashBytes = 8 << st.HashPower
 	if st.HashExpanding {

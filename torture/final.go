@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
@@ -35,8 +36,13 @@ type FinalCheck struct {
 	// The store's statistics: evictions, expired items reclaimed, stores refused for
 	// memory, items, pages per slab class ("class:chunk=pages") and the hash power.
 	Evictions, Reclaimed, OutOfMemory, CurrItems uint64
-	Pages                                        []string
-	HashPower                                    uint32
+	// Repairs, RepairWaitMax and RepairTimeMax are the store's lock-repair figures: how
+	// many dead clients' locks were repaired, the longest any client waited on such a lock
+	// and the longest repair.
+	Repairs                      uint64
+	RepairWaitMax, RepairTimeMax time.Duration
+	Pages                        []string
+	HashPower                    uint32
 }
 
 func finalPath(dir string) string { return filepath.Join(dir, "final.json") }
@@ -77,6 +83,7 @@ func runFinal(sp spec) int {
 	phase("stats")
 	st := c.Stats()
 	r.Evictions, r.Reclaimed, r.OutOfMemory, r.CurrItems, r.HashPower = st.Evictions, st.Reclaimed, st.OutOfMemory, st.CurrItems, st.HashPower
+	r.Repairs, r.RepairWaitMax, r.RepairTimeMax = st.Repairs, st.RepairWaitMax, st.RepairTimeMax
 	for _, sl := range st.Slabs {
 		r.Pages = append(r.Pages, fmt.Sprintf("%d:%d=%d", sl.Class, sl.ChunkSize, sl.TotalPages))
 	}

@@ -35,6 +35,8 @@ func (r *Report) Print(w io.Writer) {
 			f.CurrItems, f.Evictions, f.OutOfMemory, f.HashPower, strings.Join(f.Pages, " "))
 		p("recovery", "%d dead slots, %d freed, %d busy; lock words held after Recover: %d, after Check: %d",
 			f.Recovery.DeadSlots, f.Recovery.Freed, f.Recovery.Busy, f.LocksAfterRecover, f.LocksAfterCheck)
+		p("", "%d lock repairs after dead clients; longest wait on a dead client's lock %v, longest repair %v",
+			f.Repairs, f.RepairWaitMax, f.RepairTimeMax)
 		if f.CheckErr == "" || len(f.Violations) > 0 {
 			p("invariants", "%d violation(s)", len(f.Violations))
 		} else {
