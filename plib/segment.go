@@ -161,6 +161,9 @@ func (m *mapped) open(o Options, init func(m *mapped) error) error {
 	if o.Size != 0 && st.Size != o.Size {
 		return fmt.Errorf("%w: file has %d bytes, options ask %d", ErrSizeMismatch, st.Size, o.Size)
 	}
+	if st.Size < segHeaderSize {
+		return fmt.Errorf("%w: %d bytes is shorter than the header", ErrNotSegment, st.Size)
+	}
 	if err := m.mmap(int(st.Size)); err != nil {
 		return err
 	}
