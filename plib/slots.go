@@ -71,7 +71,10 @@ func (c *Client) releaseSlot(slot kv.Slot) {
 // HolderAlive). Inside a trampoline.
 func (c *Client) slotAlive(slot kv.Slot) bool {
 	if uint64(slot) >= c.seg.layout.maxSlots {
-		return true // kv's maintenance slot: Check runs briefly under it
+		// kv's maintenance slot, or past the table: no plib process holds a lock as such
+		// (Client.Check runs under a client slot), so the word is garbage left in a
+		// damaged segment, and waiting for its holder would wait forever.
+		return false
 	}
 	return c.ownerAlive(slot, c.slotWord64(slot, 0).Load())
 }
