@@ -34,7 +34,10 @@ func (c *Client) slotWord64(slot kv.Slot, off uint64) *atomic.Uint64 {
 
 // claimSlot takes a free slot, or reclaims one whose process is dead and that holds no
 // lock (a dead holder's locks are taken over by the next waiter, and only then is its slot
-// free to reuse). It runs inside a trampoline: the table is in the protected segment.
+// free to reuse). A free slot that lock words still name (only a damaged segment has one)
+// is passed over too: its new owner would wait on itself forever, while for everyone else
+// such a lock is a dead holder's, taken over. It runs inside a trampoline: the table is in
+// the protected segment.
 func (c *Client) claimSlot() (kv.Slot, error) {
 	self := selfIdentity()
 	mine := uint64(self.pid)<<32 | slotClaimed
@@ -44,7 +47,7 @@ func (c *Client) claimSlot() (kv.Slot, error) {
 			owner := c.slotWord64(slot, 0)
 			w := owner.Load()
 			switch {
-			case pass == 0 && w == slotFree:
+			case pass == 0 && w == slotFree && c.store.LocksHeldBy(slot) == 0:
 			case pass == 1 && w != slotFree && !c.ownerAlive(slot, w) && c.store.LocksHeldBy(slot) == 0:
 			default:
 				continue
