@@ -19,6 +19,8 @@ type Session struct {
 	slot kv.Slot
 	key  []byte // scratch for the key, in the segment
 	val  []byte // scratch for a value, in the segment
+	// pooled marks a session of the Client's pool (guarded by the Client's mu).
+	pooled bool
 }
 
 // Slot is the session's client slot in the segment.
