@@ -114,12 +114,12 @@ func lockSlowYield(attempt int) {
 	}
 }
 
-// LocksHeldBy counts the store's lock words that name slot as their holder. A slot whose
-// process died may be handed to another process only when it holds none.
+// LocksHeldBy counts the store's lock words that name slot as their holder. It allocates
+// nothing.
 func (s *Store) LocksHeldBy(slot Slot) int {
 	h, n := holder(slot), 0
-	for _, off := range s.lockWords() {
-		if s.m.a32(off).Load() == h {
+	for i := range s.numLockWords() {
+		if s.m.a32(s.lockWord(i)).Load() == h {
 			n++
 		}
 	}
@@ -129,21 +129,26 @@ func (s *Store) LocksHeldBy(slot Slot) int {
 // LocksHeld counts the store's lock words that are held at this instant.
 func (s *Store) LocksHeld() int {
 	n := 0
-	for _, off := range s.lockWords() {
-		if s.m.a32(off).Load() != 0 {
+	for i := range s.numLockWords() {
+		if s.m.a32(s.lockWord(i)).Load() != 0 {
 			n++
 		}
 	}
 	return n
 }
 
-func (s *Store) lockWords() []uint64 {
-	words := []uint64{hPagesLock, hExpandLock}
-	for i := uint64(0); i < s.g.stripes; i++ {
-		words = append(words, s.g.stripeOff+i*stripeSize)
+// numLockWords and lockWord enumerate every lock word of the store: the page lock, the
+// expand lock, the stripes, the class locks.
+func (s *Store) numLockWords() int { return 2 + int(s.g.stripes) + s.numClasses }
+
+func (s *Store) lockWord(i int) uint64 {
+	switch {
+	case i == 0:
+		return hPagesLock
+	case i == 1:
+		return hExpandLock
+	case i < 2+int(s.g.stripes):
+		return s.g.stripeOff + uint64(i-2)*stripeSize
 	}
-	for cls := 1; cls <= s.numClasses; cls++ {
-		words = append(words, s.classLock(uint8(cls)))
-	}
-	return words
+	return s.classLock(uint8(i - 1 - int(s.g.stripes)))
 }

@@ -65,8 +65,8 @@ func (s *Store) repairLocked(dead uint32) {
 	s.finishCarve(dead)
 	s.migrateBucket(dead)
 	s.abortGrow(dead)
-	for _, off := range s.lockWords() {
-		if s.m.a32(off).Load() == dead {
+	for i := range s.numLockWords() {
+		if off := s.lockWord(i); s.m.a32(off).Load() == dead {
 			s.unlock(off)
 		}
 	}

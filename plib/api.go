@@ -59,7 +59,7 @@ func (s *Session) getItem(key string, touch bool, seconds int32) (*Item, error) 
 	}
 	c := s.c
 	c.enter()
-	m, err := s.fetch(k, touch, seconds)
+	m, err := s.fetch(k, touch, seconds, len(s.val))
 	c.exit()
 	if err != nil {
 		return nil, mapErr(err)

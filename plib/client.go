@@ -166,20 +166,29 @@ func (c *Client) newSession(slot kv.Slot) *Session {
 }
 
 // borrow takes a pooled session, claiming a new slot when the pool is empty; if every
-// slot is taken, it waits for one of this client's to come back.
+// slot is taken, it waits for one of this client's pooled sessions to come back (they all
+// do, after one call; a Session the application holds may never come back).
 func (c *Client) borrow() (*Session, error) {
 	if s := c.pool.pop(); s != nil {
 		return s, nil
 	}
 	s, err := c.Session()
 	if err == nil {
+		c.mu.Lock()
+		s.pooled = true
+		c.mu.Unlock()
 		return s, nil
 	}
 	if !errors.Is(err, ErrNoSlots) {
 		return nil, err
 	}
 	c.mu.Lock()
-	have := len(c.owned)
+	have := 0
+	for _, o := range c.owned {
+		if o.pooled {
+			have++
+		}
+	}
 	c.mu.Unlock()
 	if have == 0 {
 		return nil, err

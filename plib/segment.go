@@ -102,8 +102,12 @@ func readLayout(b []byte, fileSize uint64) (segLayout, error) {
 		return l, fmt.Errorf("%w: header says %d bytes, file has %d", ErrSizeMismatch, l.size, fileSize)
 	}
 	want, err := newLayout(Options{Size: int64(l.size), MaxClients: int(l.maxSlots), MaxItemSize: int(l.scratchSize - scratchKeyLen)})
+	// Every slot's scratch (a key area, then a value area) must lie between the slot table
+	// and the kv region; the division keeps a huge scratchSize from wrapping the product.
 	if err != nil || l.maxSlots == 0 || l.maxSlots > 4096 || want.slotTableOff != l.slotTableOff ||
-		want.scratchOff != l.scratchOff || l.kvOff < want.kvOff || l.kvOff%pageSize != 0 || l.kvOff >= l.size {
+		want.scratchOff != l.scratchOff || want.scratchSize != l.scratchSize || l.scratchSize <= scratchKeyLen ||
+		l.scratchOff >= l.size || l.scratchSize > (l.size-l.scratchOff)/l.maxSlots ||
+		l.kvOff < want.kvOff || l.kvOff%pageSize != 0 || l.kvOff >= l.size {
 		return l, fmt.Errorf("%w: header offsets inconsistent", ErrCorrupt)
 	}
 	return l, nil
@@ -160,6 +164,9 @@ func (m *mapped) open(o Options, init func(m *mapped) error) error {
 	}
 	if o.Size != 0 && st.Size != o.Size {
 		return fmt.Errorf("%w: file has %d bytes, options ask %d", ErrSizeMismatch, st.Size, o.Size)
+	}
+	if st.Size < segHeaderSize {
+		return fmt.Errorf("%w: %d bytes is shorter than the header", ErrNotSegment, st.Size)
 	}
 	if err := m.mmap(int(st.Size)); err != nil {
 		return err

@@ -19,6 +19,8 @@ type Session struct {
 	slot kv.Slot
 	key  []byte // scratch for the key, in the segment
 	val  []byte // scratch for a value, in the segment
+	// pooled marks a session of the Client's pool (guarded by the Client's mu).
+	pooled bool
 }
 
 // Slot is the session's client slot in the segment.
@@ -76,24 +78,23 @@ func (s *Session) getInto(key, dst []byte, touch bool, exptime int32) (Meta, err
 	}
 	s.c.enter()
 	defer s.c.exit()
-	m, err := s.fetch(key, touch, exptime)
+	// The store gets no more room than dst has, so a value that does not fit is refused
+	// by the store itself: no touch, no fetched mark, no LRU bump, as kv documents.
+	m, err := s.fetch(key, touch, exptime, min(len(dst), len(s.val)))
 	if err == nil {
-		if len(dst) < m.Len {
-			return m, ErrBufferTooSmall
-		}
 		copy(dst, s.val[:m.Len])
 	}
 	return m, mapErr(err)
 }
 
-// fetch copies key into scratch and reads its value into the value scratch (touching the
-// item first if asked). The caller is inside a call.
-func (s *Session) fetch(key []byte, touch bool, exptime int32) (Meta, error) {
+// fetch copies key into scratch and reads its value into the first room bytes of the value
+// scratch (touching the item first if asked). The caller is inside a call.
+func (s *Session) fetch(key []byte, touch bool, exptime int32, room int) (Meta, error) {
 	k := s.key[:copy(s.key, key)]
 	if touch {
-		return s.c.store.GetAndTouch(s.slot, k, int64(exptime), s.val)
+		return s.c.store.GetAndTouch(s.slot, k, int64(exptime), s.val[:room])
 	}
-	return s.c.store.Get(s.slot, k, s.val)
+	return s.c.store.Get(s.slot, k, s.val[:room])
 }
 
 // Set stores value under key unconditionally.

@@ -33,8 +33,10 @@ func (c *Client) slotWord64(slot kv.Slot, off uint64) *atomic.Uint64 {
 }
 
 // claimSlot takes a free slot, or takes back one whose process is dead and repairs what
-// that process left (kv.Store.RecoverSlot) before using it. It runs inside a trampoline:
-// the table is in the protected segment.
+// that process left (kv.Store.RecoverSlot) before using it. A free slot that lock words
+// still name (only a damaged segment has one) is repaired the same way, or its new owner
+// would wait on itself forever. It runs inside a trampoline: the table is in the protected
+// segment.
 func (c *Client) claimSlot() (kv.Slot, error) {
 	self := selfIdentity()
 	mine := uint64(self.pid)<<32 | slotClaimed
@@ -55,7 +57,7 @@ func (c *Client) claimSlot() (kv.Slot, error) {
 				continue
 			}
 			c.slotWord64(slot, 8).Store(self.start)
-			if w != slotFree {
+			if w != slotFree || c.store.LocksHeldBy(slot) != 0 {
 				if err := c.recoverSlot(slot); err != nil {
 					return 0, err
 				}
@@ -76,7 +78,10 @@ func (c *Client) releaseSlot(slot kv.Slot) {
 // HolderAlive). Inside a trampoline.
 func (c *Client) slotAlive(slot kv.Slot) bool {
 	if uint64(slot) >= c.seg.layout.maxSlots {
-		return true // kv's maintenance slot: Check runs briefly under it
+		// kv's maintenance slot, or past the table: no plib process holds a lock as such
+		// (Client.Check runs under a client slot), so the word is garbage left in a
+		// damaged segment, and waiting for its holder would wait forever.
+		return false
 	}
 	return c.ownerAlive(slot, c.slotWord64(slot, 0).Load())
 }
