@@ -33,6 +33,12 @@ type MemcachedOptions struct {
 	ReadyTimeout time.Duration
 	// Stderr, if set, also receives the server's standard error.
 	Stderr io.Writer
+
+	// serverArgs, if set, replaces memcached's flags: another server speaking memcached's
+	// protocol (plibd) is started, given the TCP address it must listen on.
+	serverArgs func(addr string) []string
+	// serverEnv, if set, is added to the server's environment.
+	serverEnv []string
 }
 
 // MemcachedServer is a memcached process owned by the harness. It runs in its own process group
@@ -94,6 +100,11 @@ func StartMemcached(opts MemcachedOptions) (*MemcachedServer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startServer(path, opts)
+}
+
+// startServer starts the server at path, choosing another free port if one is taken first.
+func startServer(path string, opts MemcachedOptions) (*MemcachedServer, error) {
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
 		s, err := startOnce(path, opts)
@@ -114,8 +125,15 @@ func startOnce(path string, opts MemcachedOptions) (*MemcachedServer, error) {
 	if err := s.listenArgs(opts); err != nil {
 		return nil, err
 	}
-	s.args = append(s.args, memcachedArgs(opts)...)
+	if opts.serverArgs != nil {
+		s.args = opts.serverArgs(s.addr)
+	} else {
+		s.args = append(s.args, memcachedArgs(opts)...)
+	}
 	s.cmd = exec.Command(path, s.args...)
+	if opts.serverEnv != nil {
+		s.cmd.Env = append(os.Environ(), opts.serverEnv...)
+	}
 	s.cmd.Stdout = io.Discard
 	s.cmd.Stderr = s.stderr
 	if opts.Stderr != nil {
@@ -207,7 +225,7 @@ func (s *MemcachedServer) waitReady(timeout time.Duration) error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.exited:
-			return fmt.Errorf("%w: memcached exited (%v): %s", ErrServerNotReady, s.waitErr, s.stderr.String())
+			return fmt.Errorf("%w: %s exited (%v): %s", ErrServerNotReady, filepath.Base(s.cmd.Path), s.waitErr, s.stderr.String())
 		default:
 		}
 		if probeErr = probeVersion(s.network, s.addr); probeErr == nil {
