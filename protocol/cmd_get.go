@@ -1,0 +1,131 @@
+package protocol
+
+import (
+	"strconv"
+
+	"github.com/plibcached/plibcached/plib"
+)
+
+// valueHeaderMax bounds "VALUE <key> <flags> <bytes> <cas>\r\n" beside the key.
+const valueHeaderMax = len("VALUE ") + 1 + 10 + 1 + 10 + 1 + 20 + 2
+
+// processGet runs get, gets, gat and gats: memcached's process_get_command.
+func (c *conn) processGet(returnCAS, touch bool) {
+	tk := &c.tk
+	first := 1
+	var exptime int32
+	if touch {
+		e, ok := safeStrtol(tk.t[1])
+		if !ok {
+			c.outString(rBadExptime)
+			return
+		}
+		exptime, first = e, 2
+	}
+	// memcached stops at the first key over 250 bytes and replies only an error, after
+	// fetching (and touching) the keys before it: find it first, so that no output of
+	// those keys is sent.
+	bad := false
+	for it := newKeyIter(tk, first); ; {
+		k, ok := it.next()
+		if !ok {
+			break
+		}
+		if len(k) > keyMaxLength {
+			bad = true
+			break
+		}
+	}
+	mark := len(c.out)
+	s := c.acquire()
+	if s == nil {
+		return
+	}
+	it := newKeyIter(tk, first)
+	for {
+		key, ok := it.next()
+		if !ok || len(key) > keyMaxLength {
+			break
+		}
+		if err := c.getOne(s, key, returnCAS, touch, exptime, bad); err != nil {
+			c.release(s)
+			c.out = c.out[:mark]
+			c.outString("SERVER_ERROR " + err.Error())
+			return
+		}
+		if !bad && len(c.out) >= flushThreshold {
+			// Never hold a session across network I/O.
+			c.release(s)
+			if c.flush() != nil {
+				return
+			}
+			mark = 0
+			if s = c.acquire(); s == nil {
+				return
+			}
+		}
+	}
+	c.release(s)
+	if bad {
+		c.out = c.out[:mark]
+		c.outString(rBadFormat)
+		return
+	}
+	c.out = append(c.out, "END\r\n"...)
+}
+
+// getOne fetches key and, on a hit, appends its VALUE block unless discard. A miss (or a
+// key the store cannot hold) appends nothing.
+func (c *conn) getOne(s Session, key []byte, returnCAS, touch bool, exptime int32, discard bool) error {
+	reserve := valueHeaderMax + len(key)
+	m, val, err := c.fetch(s, key, touch, exptime, reserve)
+	switch err {
+	case nil:
+	case plib.ErrCacheMiss, plib.ErrMalformedKey:
+		return nil
+	default:
+		return err
+	}
+	if discard {
+		return nil
+	}
+	base := len(c.out)
+	o := append(c.out, "VALUE "...)
+	o = append(o, key...)
+	o = append(o, ' ')
+	o = strconv.AppendUint(o, uint64(m.Flags), 10)
+	o = append(o, ' ')
+	o = strconv.AppendUint(o, uint64(m.Len), 10)
+	if returnCAS {
+		o = append(o, ' ')
+		o = strconv.AppendUint(o, m.CAS, 10)
+	}
+	o = append(o, "\r\n"...)
+	n := len(o)
+	o = o[:n+m.Len]
+	copy(o[n:], o[base+val:base+val+m.Len]) // the value was read past the header's room
+	c.out = append(o, "\r\n"...)
+	return nil
+}
+
+// fetch reads key's value into the output buffer's spare room, reserve bytes past its
+// end (room for the header that will precede it), and returns its offset from there.
+// The buffer grows until the value fits.
+func (c *conn) fetch(s Session, key []byte, touch bool, exptime int32, reserve int) (plib.Meta, int, error) {
+	c.reserve(reserve + 4096)
+	for {
+		base := len(c.out)
+		dst := c.out[base+reserve : cap(c.out)-2]
+		var m plib.Meta
+		var err error
+		if touch {
+			m, err = s.GetAndTouchInto(key, exptime, dst)
+		} else {
+			m, err = s.GetInto(key, dst)
+		}
+		if err != plib.ErrBufferTooSmall {
+			return m, reserve, err
+		}
+		c.reserve(reserve + m.Len + 2)
+	}
+}
