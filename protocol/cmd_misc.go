@@ -1,7 +1,9 @@
 package protocol
 
 import (
+	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/plibcached/plibcached/plib"
 )
@@ -31,6 +33,9 @@ func (c *conn) processArith(incr bool) {
 	} else {
 		v, err = s.Decr(key, delta)
 	}
+	if err == plib.ErrNonNumeric {
+		v, err = c.arithSlow(s, key, incr, delta)
+	}
 	c.release(s)
 	switch err {
 	case nil:
@@ -47,6 +52,25 @@ func (c *conn) processArith(incr bool) {
 	default:
 		c.outString("SERVER_ERROR " + err.Error())
 	}
+}
+
+// arithSlow retries an incr or decr the store found non-numeric the way ma runs, which
+// reads the number as memcached does: the store stops at trailing garbage after white
+// space ("12 abc"), a sign ("+5") or a NUL, where memcached's strtoull reads a number.
+func (c *conn) arithSlow(s Session, key []byte, incr bool, delta uint64) (uint64, error) {
+	of := metaFlags{delta: delta, text: true}
+	res, errstr := c.marith(s, key, incr, &of)
+	switch {
+	case errstr == rNonNumeric:
+		return 0, plib.ErrNonNumeric
+	case errstr == rArithNoMemory:
+		return 0, plib.ErrOutOfMemory
+	case errstr != "":
+		return 0, errors.New(strings.TrimPrefix(errstr, "SERVER_ERROR "))
+	case !res.item:
+		return 0, plib.ErrCacheMiss
+	}
+	return res.value, nil
 }
 
 // processTouch runs touch: memcached's process_touch_command.

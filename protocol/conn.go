@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -62,6 +63,11 @@ func (c *conn) serve() {
 	defer c.nc.Close()
 	for !c.srv.shutdown.Load() {
 		line, err := c.readLine()
+		if err == errLineTooLong {
+			// memcached closes at once, dropping the replies it has not sent yet.
+			c.out = c.out[:0]
+			return
+		}
 		if err != nil {
 			break
 		}
@@ -82,11 +88,16 @@ func (c *conn) serve() {
 
 // readLine returns the next command line without its "\n" and one "\r" before it (if the
 // line is longer than that), as memcached's try_read_command_ascii cuts it. The line
-// stays valid until the next read.
+// stays valid until the next read. A line memcached's 16 KiB read buffer cannot hold, or
+// one that goes on past 2048 bytes when the socket has nothing more to give, closes the
+// connection, unless it is a multiget.
 func (c *conn) readLine() ([]byte, error) {
 	for {
 		if i := bytes.IndexByte(c.rbuf[c.r+c.scanned:c.w], '\n'); i >= 0 {
 			end := c.r + c.scanned + i
+			if end-c.r >= readBufferSize && !c.longLineAllowed() {
+				return nil, errLineTooLong
+			}
 			line := c.rbuf[c.r:end]
 			c.r, c.scanned = end+1, 0
 			if len(line) > 1 && line[len(line)-1] == '\r' {
@@ -96,12 +107,49 @@ func (c *conn) readLine() ([]byte, error) {
 		}
 		c.scanned = c.w - c.r
 		if c.scanned > lineLimit && !c.longLineAllowed() {
-			return nil, errLineTooLong
+			// memcached gives up only once it has read what the socket holds.
+			if c.scanned >= readBufferSize || !c.readAvailable() {
+				return nil, errLineTooLong
+			}
+			continue
 		}
 		if err := c.fill(c.scanned + 1); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// readAvailable reads what the socket holds now, without waiting, until the unread
+// bytes fill memcached's read buffer. It reports whether it read anything.
+func (c *conn) readAvailable() bool {
+	sc, ok := c.nc.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	if c.r > 0 {
+		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+		c.r = 0
+	}
+	got := false
+	for c.w < min(len(c.rbuf), readBufferSize) {
+		var n int
+		var rerr error
+		raw.Read(func(fd uintptr) bool {
+			n, rerr = syscall.Read(int(fd), c.rbuf[c.w:min(len(c.rbuf), readBufferSize)])
+			return true // one attempt: the descriptor does not block
+		})
+		if n <= 0 || rerr != nil {
+			break
+		}
+		c.w += n
+		c.counters.bytesRead.Add(uint64(n))
+		got = true
+	}
+	return got
 }
 
 // longLineAllowed is memcached's exception for a line without '\n' beyond 2048 bytes: a

@@ -155,7 +155,9 @@ func (c *conn) processOther(cmd []byte) {
 		c.outString(rError)
 	default:
 		if bytes.HasPrefix(tk.last(), []byte("HTTP/")) {
-			c.quit = true // memcached drops what looks like HTTP
+			// memcached drops what looks like HTTP at once, with the replies not sent yet.
+			c.out = c.out[:0]
+			c.quit = true
 			return
 		}
 		c.outString(rError)

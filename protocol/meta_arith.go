@@ -107,15 +107,18 @@ func (c *conn) marith(s Session, key []byte, incr bool, of *metaFlags) (res arit
 		default:
 			v -= of.delta
 		}
-		// memcached rewrites a number that fits in place, padded with spaces.
+		// memcached rewrites a number that fits in place, padded with spaces, and applies
+		// T to it; a longer one goes in a new item, and T changes the old one (which it
+		// then reports for t) but not the new: 1.6.18 behaves so, and so does plibd.
 		var buf [24]byte
 		digits := strconv.AppendUint(buf[:0], v, 10)
-		nv := digits
+		nv, exptime := digits, int32(m.Exp)
 		if len(digits) <= m.Len {
 			nv = c.scratch[:m.Len]
 			copy(nv[copy(nv, digits):], bytes.Repeat([]byte{' '}, m.Len-len(digits)))
+			exptime = c.finalExptime(of, false, m.Exp)
 		}
-		cas, err := s.Store(kv.ModeCAS, key, nv, m.Flags, c.finalExptime(of, false, m.Exp), m.CAS)
+		cas, err := s.Store(kv.ModeCAS, key, nv, m.Flags, exptime, m.CAS)
 		switch err {
 		case nil:
 			return arithResult{item: true, value: v, cas: cas, exp: m.Exp}, ""
@@ -129,11 +132,19 @@ func (c *conn) marith(s Session, key []byte, incr bool, of *metaFlags) (res arit
 }
 
 // finalExptime is the exptime the item ends with: its own (exp, a unix time or 0; 0 for a
-// created one), then T's, then N's if it was created, in the order the flags come.
+// created one), then T's, then N's if it was created, in the order the flags come, up to
+// an opaque too long (memcached stops there).
 func (c *conn) finalExptime(of *metaFlags, created bool, exp int64) int32 {
 	e := int32(exp)
+	if of.text {
+		return e
+	}
 	for i := 2; i < c.tk.n-1; i++ {
 		switch c.tk.t[i][0] {
+		case 'O':
+			if len(c.tk.t[i]) > mflagMaxOpaqueLength {
+				return e // memcached stops at it, with an error
+			}
 		case 'T':
 			e = of.exptime
 		case 'N':
@@ -157,9 +168,6 @@ func parseCounter(v []byte) (uint64, bool) {
 // marithReply appends ma's reply (HD is dropped by q when an existing item was changed).
 func (c *conn) marithReply(key []byte, of *metaFlags, res *arithResult) {
 	tk := &c.tk
-	if res.item && !res.created && c.noreply {
-		return
-	}
 	base := len(c.out)
 	o := c.out
 	var buf [24]byte
@@ -204,6 +212,9 @@ func (c *conn) marithReply(key []byte, of *metaFlags, res *arithResult) {
 				exp = realtime(of.autoviv, now)
 			}
 		}
+	}
+	if res.item && !res.created && c.noreply {
+		return // q drops HD for an item changed (not for one created, nor for NF or EX)
 	}
 	o = append(o, "\r\n"...)
 	if res.item && of.value {

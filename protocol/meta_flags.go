@@ -14,6 +14,8 @@ const (
 type metaFlags struct {
 	hasError, noUpdate, vivify, value, setStale, noReply, hasCAS, newTTL, keyBinary bool
 
+	text bool // an incr or decr run as ma (no T or N flags to read)
+
 	mode        byte
 	exptime     int32 // T
 	autoviv     int32 // N

@@ -73,6 +73,10 @@ func ttlFlags(tk *tokens) int {
 	t := false
 	for i := 2; i < tk.n-1; i++ {
 		switch tk.t[i][0] {
+		case 'O':
+			if len(tk.t[i]) > mflagMaxOpaqueLength {
+				return 0 // memcached stops at it, with an error, before a T after it
+			}
 		case 't':
 			t = true
 		case 'T':

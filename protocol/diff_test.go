@@ -1,0 +1,272 @@
+package protocol
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+)
+
+var (
+	diffSeed  = flag.Uint64("diff.seed", 0, "seed of the differential test's command sequence (0: from the time)")
+	diffSteps = flag.Int("diff.steps", 3000, "steps (one or more commands each) of the differential test")
+	diffLog   = flag.String("diff.log", "", "log every step's request and memcached's reply whose text contains this")
+)
+
+// TestDifferential sends one seeded random sequence of commands to stock memcached and to
+// plibd and requires byte-identical replies, with CAS ids mapped one-to-one between the
+// servers and the seconds of TTLs and ages (mg t, l) allowed to differ by 2.
+func TestDifferential(t *testing.T) {
+	mcSock := startMemcached(t)
+	ts, _ := startPlibd(t, false, nil)
+	seed := *diffSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	steps := *diffSteps
+	if testing.Short() {
+		steps /= 5
+	}
+	g := newGen(seed)
+	d := &differ{socks: [2]string{mcSock, ts.sock}, g: g}
+	defer d.close()
+	commands := 0
+	for i := 0; i < steps; i++ {
+		st := g.next()
+		if err := d.run(st); err != nil {
+			req := st.render(g, 0)
+			if len(req) > 4000 {
+				req = append(req[:4000:4000], "..."...)
+			}
+			t.Fatalf("step %d of seed %d (rerun with -diff.seed=%d):\n%q\n%v", i, seed, seed, req, err)
+		}
+		commands += st.ncmd
+	}
+	t.Logf("seed %d: %d steps, %d commands, byte-identical", seed, steps, commands)
+}
+
+// differ holds a connection to each server: [0] memcached, [1] plibd.
+type differ struct {
+	socks [2]string
+	conns [2]net.Conn
+	g     *gen
+}
+
+func (d *differ) close() {
+	for i, c := range d.conns {
+		if c != nil {
+			c.Close()
+			d.conns[i] = nil
+		}
+	}
+}
+
+// run sends a step to both servers, reads both replies and compares them.
+func (d *differ) run(st *step) error {
+	var replies [2][]byte
+	for i := range d.conns {
+		if d.conns[i] == nil {
+			c, err := net.Dial("unix", d.socks[i])
+			if err != nil {
+				return err
+			}
+			d.conns[i] = c
+		}
+		req := st.render(d.g, i)
+		if !st.closes {
+			req = append(req, "mn\r\n"...)
+		}
+		r, err := exchange(d.conns[i], req, st.closes)
+		if err != nil {
+			return fmt.Errorf("server %d: %w; got %q", i, err, r)
+		}
+		replies[i] = r
+	}
+	if st.closes {
+		d.close()
+	}
+	var n [2]normalised
+	for i := range n {
+		n[i] = normalise(replies[i])
+	}
+	if !bytes.Equal(n[0].text, n[1].text) {
+		i := 0
+		for i < min(len(n[0].text), len(n[1].text)) && n[0].text[i] == n[1].text[i] {
+			i++
+		}
+		from := max(0, i-300)
+		return fmt.Errorf("replies differ at byte %d of the normalised text:\nmemcached %q\nplibd     %q\nmemcached …%q\nplibd     …%q",
+			i, clip(replies[0]), clip(replies[1]), clip(n[0].text[from:min(len(n[0].text), i+300)]), clip(n[1].text[from:min(len(n[1].text), i+300)]))
+	}
+	for j := range n[0].fuzzy {
+		if a, b := n[0].fuzzy[j], n[1].fuzzy[j]; a-b > 2 || b-a > 2 {
+			return fmt.Errorf("TTL or age %d vs %d:\nmemcached %q\nplibd     %q", a, b, replies[0], replies[1])
+		}
+	}
+	for j := range n[0].cas {
+		key := st.key
+		if n[0].casKeys[j] != "" {
+			key = n[0].casKeys[j]
+		}
+		if err := d.g.cas.pair(n[0].cas[j], n[1].cas[j], key); err != nil {
+			return fmt.Errorf("%w:\nmemcached %q\nplibd     %q", err, replies[0], replies[1])
+		}
+	}
+	if *diffLog != "" {
+		if req := st.render(d.g, 0); bytes.Contains(req, []byte(*diffLog)) || bytes.Contains(replies[0], []byte(*diffLog)) {
+			fmt.Printf("REQ %q\nMC  %q\n", clip(req), clip(replies[0]))
+		}
+	}
+	if st.after != nil {
+		st.after(replies[0])
+	}
+	return nil
+}
+
+// exchange writes req and reads the reply: up to the closing "MN" of the sync command,
+// or to EOF when the step closes the connection.
+func exchange(c net.Conn, req []byte, closes bool) ([]byte, error) {
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write(req); err != nil && !closes {
+		return nil, err
+	}
+	var buf []byte
+	chunk := make([]byte, 64<<10)
+	for {
+		n, err := c.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if !closes && bytes.HasSuffix(buf, []byte("MN\r\n")) && (len(buf) == 4 || buf[len(buf)-5] == '\n') {
+			return buf[:len(buf)-4], nil
+		}
+		if err != nil {
+			if closes && (errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || isReset(err)) {
+				return buf, nil
+			}
+			return buf, err
+		}
+	}
+}
+
+func isReset(err error) bool {
+	var ne *net.OpError
+	return errors.As(err, &ne) && !ne.Timeout()
+}
+
+// normalised is a reply with its CAS ids, TTLs and ages taken out.
+type normalised struct {
+	text    []byte
+	cas     []uint64
+	casKeys []string // the key of each CAS id from a VALUE line; "" from a meta reply
+	fuzzy   []int64
+}
+
+// normalise replaces the CAS ids of VALUE lines and of meta replies' c flags with "#",
+// and the numbers of their t and l flags too, collecting them; values are kept verbatim.
+func normalise(r []byte) normalised {
+	var n normalised
+	for len(r) > 0 {
+		j := bytes.Index(r, []byte("\r\n"))
+		if j < 0 {
+			n.text = append(n.text, r...)
+			break
+		}
+		line := r[:j]
+		r = r[j+2:]
+		fields := bytes.Split(line, []byte(" "))
+		data := -1
+		switch {
+		case string(fields[0]) == "VALUE" && len(fields) >= 4:
+			data, _ = strconv.Atoi(string(fields[3]))
+			if len(fields) == 5 {
+				v, _ := strconv.ParseUint(string(fields[4]), 10, 64)
+				n.cas, n.casKeys = append(n.cas, v), append(n.casKeys, string(fields[1]))
+				fields[4] = []byte("#")
+			}
+		case isMetaStatus(fields[0]):
+			if string(fields[0]) == "VA" && len(fields) > 1 {
+				data, _ = strconv.Atoi(string(fields[1]))
+			}
+			for i, f := range fields[1:] {
+				v, err := strconv.ParseUint(string(f[min(1, len(f)):]), 10, 64)
+				if err != nil || len(f) < 2 {
+					continue
+				}
+				switch f[0] {
+				case 'c':
+					n.cas, n.casKeys = append(n.cas, v), append(n.casKeys, "")
+				case 't', 'l':
+					n.fuzzy = append(n.fuzzy, int64(v))
+				default:
+					continue
+				}
+				fields[i+1] = []byte{f[0], '#'}
+			}
+		}
+		n.text = append(n.text, bytes.Join(fields, []byte(" "))...)
+		n.text = append(n.text, "\r\n"...)
+		if data >= 0 && data+2 <= len(r) {
+			n.text = append(n.text, r[:data+2]...)
+			r = r[data+2:]
+		}
+	}
+	return n
+}
+
+func isMetaStatus(f []byte) bool {
+	switch string(f) {
+	case "HD", "VA", "EN", "NF", "NS", "EX":
+		return true
+	}
+	return false
+}
+
+// casMap pairs the CAS ids of the two servers: the same logical version has one id on
+// each, and the pairing must stay one-to-one.
+type casMap struct {
+	byID   [2]map[uint64]int
+	ids    [][2]uint64
+	latest map[string]int // key -> label of the newest CAS id seen for it
+}
+
+func (m *casMap) pair(a, b uint64, key string) error {
+	if a == 0 && b == 0 {
+		return nil
+	}
+	la, oka := m.byID[0][a]
+	lb, okb := m.byID[1][b]
+	switch {
+	case oka && okb && la == lb:
+	case !oka && !okb:
+		la = len(m.ids)
+		m.ids = append(m.ids, [2]uint64{a, b})
+		m.byID[0][a], m.byID[1][b] = la, la
+	default:
+		return fmt.Errorf("CAS ids %d (memcached) and %d (plibd) do not correspond", a, b)
+	}
+	if key != "" {
+		m.latest[key] = la
+	}
+	return nil
+}
+
+// randomLabel picks a CAS label seen before, or -1 if there is none.
+func (m *casMap) randomLabel(r *rand.Rand) int {
+	if len(m.ids) == 0 {
+		return -1
+	}
+	return r.IntN(len(m.ids))
+}
+
+// clip shortens a reply for a failure message.
+func clip(b []byte) []byte {
+	if len(b) > 4000 {
+		return append(b[:4000:4000], "..."...)
+	}
+	return b
+}
