@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -15,13 +16,20 @@ import (
 
 var (
 	diffSeed  = flag.Uint64("diff.seed", 0, "seed of the differential test's command sequence (0: from the time)")
-	diffSteps = flag.Int("diff.steps", 3000, "steps (one or more commands each) of the differential test")
+	diffSteps = flag.Int("diff.steps", 5000, "steps (one or more commands each) of the differential test")
 	diffLog   = flag.String("diff.log", "", "log every step's request and memcached's reply whose text contains this")
+	diffDump  = flag.String("diff.dump", "", "write the requests sent to memcached to this file")
 )
 
 // TestDifferential sends one seeded random sequence of commands to stock memcached and to
 // plibd and requires byte-identical replies, with CAS ids mapped one-to-one between the
 // servers and the seconds of TTLs and ages (mg t, l) allowed to differ by 2.
+//
+// One memcached 1.6.18 bug is tolerated: incr, decr and ma of a value of 2^63 or more
+// run safe_strtoull on the item's data, which has no NUL, and its strchr(str, '-') then
+// reads past the value into whatever memory follows: when a '-' byte is found before a
+// NUL, memcached calls the number non-numeric. When an incr, decr or ma step differs so
+// and memcached holds such a value, the key is deleted on both servers and the run goes on.
 func TestDifferential(t *testing.T) {
 	mcSock := startMemcached(t)
 	ts, _ := startPlibd(t, false, nil)
@@ -48,7 +56,7 @@ func TestDifferential(t *testing.T) {
 		}
 		commands += st.ncmd
 	}
-	t.Logf("seed %d: %d steps, %d commands, byte-identical", seed, steps, commands)
+	t.Logf("seed %d: %d steps, %d commands, byte-identical (memcached's strtoull bug met %d times)", seed, steps, commands, d.bugs)
 }
 
 // differ holds a connection to each server: [0] memcached, [1] plibd.
@@ -56,6 +64,8 @@ type differ struct {
 	socks [2]string
 	conns [2]net.Conn
 	g     *gen
+	dump  *os.File
+	bugs  int // memcached strtoull bugs met
 }
 
 func (d *differ) close() {
@@ -95,6 +105,9 @@ func (d *differ) run(st *step) error {
 	for i := range n {
 		n[i] = normalise(replies[i])
 	}
+	if !bytes.Equal(n[0].text, n[1].text) && st.arithKey != "" && d.strtoullBug(st.arithKey, replies[0]) {
+		return nil
+	}
 	if !bytes.Equal(n[0].text, n[1].text) {
 		i := 0
 		for i < min(len(n[0].text), len(n[1].text)) && n[0].text[i] == n[1].text[i] {
@@ -117,6 +130,14 @@ func (d *differ) run(st *step) error {
 		if err := d.g.cas.pair(n[0].cas[j], n[1].cas[j], key); err != nil {
 			return fmt.Errorf("%w:\nmemcached %q\nplibd     %q", err, replies[0], replies[1])
 		}
+	}
+	if *diffDump != "" {
+		if d.dump == nil {
+			d.dump, _ = os.Create(*diffDump)
+		}
+		req := st.render(d.g, 0)
+		fmt.Fprintf(d.dump, "%d %v\n", len(req), st.closes)
+		d.dump.Write(req)
 	}
 	if *diffLog != "" {
 		if req := st.render(d.g, 0); bytes.Contains(req, []byte(*diffLog)) || bytes.Contains(replies[0], []byte(*diffLog)) {
@@ -269,4 +290,31 @@ func clip(b []byte) []byte {
 		return append(b[:4000:4000], "..."...)
 	}
 	return b
+}
+
+// strtoullBug reports whether memcached's reply is its spurious "non-numeric" for a value
+// of 2^63 or more (see TestDifferential); if so it deletes key on both servers.
+func (d *differ) strtoullBug(key string, mcReply []byte) bool {
+	if !bytes.Contains(mcReply, []byte("CLIENT_ERROR cannot increment or decrement non-numeric value")) {
+		return false
+	}
+	r, err := exchange(d.conns[0], []byte("mg "+key+" v\r\nmn\r\n"), false)
+	if err != nil {
+		return false
+	}
+	lines := bytes.SplitN(r, []byte("\r\n"), 3)
+	if len(lines) < 2 || !bytes.HasPrefix(lines[0], []byte("VA ")) {
+		return false
+	}
+	v, ok := parseCounter(lines[1])
+	if !ok || v < 1<<63 {
+		return false
+	}
+	for _, c := range d.conns {
+		if _, err := exchange(c, []byte("delete "+key+"\r\nmn\r\n"), false); err != nil {
+			return false
+		}
+	}
+	d.bugs++
+	return true
 }

@@ -175,7 +175,7 @@ func (g *gen) marith() *step {
 	if bin {
 		fs = append(fs, "b")
 	}
-	st := &step{ncmd: 1, key: key}
+	st := &step{ncmd: 1, key: key, arithKey: key}
 	st.lit("ma ", tok)
 	for _, f := range fs {
 		st.lit(" ", f)
@@ -185,5 +185,12 @@ func (g *gen) marith() *step {
 		g.casArg(st, key)
 	}
 	st.lit("\r\n")
+	for _, f := range fs {
+		if f == "q" {
+			st.lit("mg ", tok, " v\r\n") // show what the silent command did
+			st.ncmd++
+			break
+		}
+	}
 	return st
 }

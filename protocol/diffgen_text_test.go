@@ -128,8 +128,10 @@ func (g *gen) arith() *step {
 	key := g.textKey()
 	g.uncertain[key] = true // on a value the store finds non-numeric, plibd reads it again
 	st.lit(g.pick("incr ", "decr "), key, " ", delta)
+	st.arithKey = key
 	if g.chance(0.15) {
-		st.lit(" noreply")
+		st.lit(" noreply\r\nmg ", key, " v") // show what the silent command did
+		st.ncmd++
 	}
 	st.lit("\r\n")
 	return st

@@ -68,7 +68,7 @@ func startMemcached(t testing.TB) string {
 	// then, and an incr of an item referenced elsewhere makes a new item (unpadded) where
 	// it would otherwise rewrite it in place, which would make replies depend on timing.
 	args := []string{"-s", sock, "-m", "1024", "-U", "0", "-t", "2",
-		"-o", "no_lru_crawler,no_lru_maintainer"}
+		"-o", "no_lru_crawler,no_lru_maintainer,slab_automove=0,no_slab_reassign"}
 	if os.Geteuid() == 0 {
 		args = append(args, "-u", "root") // memcached refuses root without it
 	}
