@@ -23,8 +23,8 @@ type step struct {
 	// arithKey is the key of an incr, decr or ma in the step, whose replies may differ by
 	// memcached's strtoull bug (see TestDifferential).
 	arithKey string
-	ncmd   int
-	after  func(mcReply []byte) // bookkeeping once the replies agree
+	ncmd     int
+	after    func(mcReply []byte) // bookkeeping once the replies agree
 }
 
 func (st *step) lit(s ...string) {
