@@ -105,7 +105,7 @@ func (d *differ) run(st *step) error {
 	for i := range n {
 		n[i] = normalise(replies[i])
 	}
-	if !bytes.Equal(n[0].text, n[1].text) && st.arithKey != "" && d.strtoullBug(st.arithKey, replies[0]) {
+	if !bytes.Equal(n[0].text, n[1].text) && st.arithKey != "" && d.strtoullBug(st.arithKey) {
 		return nil
 	}
 	if !bytes.Equal(n[0].text, n[1].text) {
@@ -292,12 +292,10 @@ func clip(b []byte) []byte {
 	return b
 }
 
-// strtoullBug reports whether memcached's reply is its spurious "non-numeric" for a value
-// of 2^63 or more (see TestDifferential); if so it deletes key on both servers.
-func (d *differ) strtoullBug(key string, mcReply []byte) bool {
-	if !bytes.Contains(mcReply, []byte("CLIENT_ERROR cannot increment or decrement non-numeric value")) {
-		return false
-	}
+// strtoullBug reports whether memcached's reply may be its spurious "non-numeric" (shown,
+// or silenced by noreply or q) for a value of 2^63 or more (see TestDifferential): it
+// holds such a value still. If so it deletes key on both servers.
+func (d *differ) strtoullBug(key string) bool {
 	r, err := exchange(d.conns[0], []byte("mg "+key+" v\r\nmn\r\n"), false)
 	if err != nil {
 		return false
