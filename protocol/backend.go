@@ -13,13 +13,22 @@ import (
 // Session is the store as one command sees it. *plib.Session satisfies it, so the hot
 // path calls the library directly; errors are plib's sentinels (plib.ErrCacheMiss, ...).
 type Session interface {
+	// GetInto copies key's value into dst; ErrBufferTooSmall (with Meta.Len) if it
+	// does not fit.
 	GetInto(key, dst []byte) (plib.Meta, error)
+	// GetAndTouchInto is GetInto that also sets the item's expiry (gat).
 	GetAndTouchInto(key []byte, exptime int32, dst []byte) (plib.Meta, error)
+	// Store runs set, add, replace, append, prepend or cas and returns the new CAS id.
 	Store(mode plib.StoreMode, key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error)
+	// Delete removes key's item.
 	Delete(key []byte) error
+	// Incr adds delta to key's decimal value, wrapping at 2^64.
 	Incr(key []byte, delta uint64) (uint64, error)
+	// Decr subtracts delta from key's decimal value, stopping at 0.
 	Decr(key []byte, delta uint64) (uint64, error)
+	// Touch sets key's expiry.
 	Touch(key []byte, exptime int32) error
+	// FlushAll invalidates every item now (delay 0) or at the time delay names.
 	FlushAll(delay int32) error
 }
 

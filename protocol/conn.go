@@ -14,6 +14,7 @@ const (
 	lineLimit      = 2048     // memcached closes a connection after this much without '\n'
 	multigetLimit  = 64 << 20 // a get line may grow this long (memcached: unbounded)
 	flushThreshold = 256 << 10
+	maxIdleBuffer  = 256 << 10 // larger buffers are dropped when they fall empty
 )
 
 var (
@@ -175,6 +176,9 @@ func (c *conn) fill(need int) error {
 			return err
 		}
 	}
+	if c.r == c.w && len(c.rbuf) > maxIdleBuffer && need <= readBufferSize {
+		c.rbuf, c.r, c.w = make([]byte, readBufferSize), 0, 0 // drop a large value's room
+	}
 	for c.w-c.r < need {
 		if c.r+need > len(c.rbuf) {
 			if need > len(c.rbuf) {
@@ -223,44 +227,4 @@ func (c *conn) swallow(n int) error {
 		n -= k
 	}
 	return nil
-}
-
-// flush sends the pending output.
-func (c *conn) flush() error {
-	n, err := c.nc.Write(c.out)
-	c.counters.bytesWritten.Add(uint64(n))
-	c.out = c.out[:0]
-	return err
-}
-
-// outString is memcached's out_string: one line, unless the command said noreply.
-func (c *conn) outString(s string) {
-	if c.noreply {
-		return
-	}
-	c.out = append(c.out, s...)
-	c.out = append(c.out, "\r\n"...)
-}
-
-// outErrString is memcached's out_errstring: a meta command's error, shown despite q.
-func (c *conn) outErrString(s string) {
-	c.noreply = false
-	c.outString(s)
-}
-
-// setNoreplyMaybe is memcached's set_noreply_maybe: "noreply" as the last token.
-func (c *conn) setNoreplyMaybe() bool {
-	if string(c.tk.last()) == "noreply" {
-		c.noreply = true
-	}
-	return c.noreply
-}
-
-// reserve makes room for n more bytes of output without changing its length.
-func (c *conn) reserve(n int) {
-	if cap(c.out)-len(c.out) < n {
-		nb := make([]byte, len(c.out), max(2*cap(c.out), len(c.out)+n))
-		copy(nb, c.out)
-		c.out = nb
-	}
 }
