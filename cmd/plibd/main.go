@@ -1,0 +1,76 @@
+// Command plibd serves a plibcached segment to remote clients over memcached's text and
+// meta protocols, beside the local processes that map the segment through package plib.
+//
+//	plibd -segment plibd -memory 256 -listen 127.0.0.1:11211 -unix /run/plibd.sock
+//
+// It shuts down gracefully on SIGTERM or SIGINT; the data stays in the segment (a file
+// under /dev/shm by default) for the next run. The logic lives in package plibd.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/plibcached/plibcached/plib"
+	"github.com/plibcached/plibcached/plibd"
+)
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	logger := log.New(os.Stderr, "", log.LstdFlags)
+	cfg.Logf = logger.Printf
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := plibd.Run(ctx, cfg); err != nil {
+		logger.Print(err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags builds the daemon's Config from its command line.
+func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
+	fs := flag.NewFlagSet("plibd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg plibd.Config
+	fs.StringVar(&cfg.Segment, "segment", "plibd", "segment path; a bare name lives under /dev/shm")
+	memory := fs.Int64("memory", 0, "segment size in MiB when creating it (0: plib's default)")
+	itemMax := fs.Int("max-item-size", 1<<20, "largest item in bytes (memcached's -I)")
+	fs.Int64Var(&cfg.Options.ExpectedItems, "items", 0, "items the hash table is sized for when creating the segment")
+	fs.IntVar(&cfg.Options.MaxClients, "clients", 0, "client slots when creating the segment (0: plib's default)")
+	fs.IntVar(&cfg.Sessions, "sessions", 0, "client slots plibd holds at most (0: 4 per CPU)")
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:11211", "TCP address of the text protocol (empty: none)")
+	fs.StringVar(&cfg.Unix, "unix", "", "unix socket path of the text protocol")
+	fs.IntVar(&cfg.Protocol.MaxConns, "conns", 1024, "most simultaneous connections (memcached's -c; 0: no limit)")
+	protection := fs.String("protection", "nopku", "protection mode: pku or nopku")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	switch *protection {
+	case "pku":
+		cfg.Options.Protection = plib.ModePKU
+	case "nopku":
+		cfg.Options.Protection = plib.ModeNoPKU
+	default:
+		err := fmt.Errorf("plibd: -protection %q: want pku or nopku", *protection)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("plibd: unexpected arguments %q", fs.Args())
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	cfg.Options.Size = *memory << 20
+	cfg.Options.MaxItemSize = *itemMax
+	cfg.Protocol.ItemSizeMax = *itemMax
+	return cfg, nil
+}

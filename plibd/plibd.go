@@ -1,0 +1,204 @@
+// Package plibd is the daemon that serves a plibcached segment to remote clients over
+// memcached's text and meta protocols (package protocol), beside the local processes
+// that use the segment through package plib. cmd/plibd builds a Config from its flags
+// and calls Run; tests call Run too.
+package plibd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib"
+	"github.com/plibcached/plibcached/protocol"
+)
+
+// Config is the daemon's whole configuration.
+type Config struct {
+	// Segment is the segment's path; a bare name lives under /dev/shm, so the data
+	// outlives the daemon (plib.Open).
+	Segment string
+	// Options create or attach the segment (sizes, protection mode, clock).
+	Options plib.Options
+	// Listen is the TCP address of the text protocol ("" for none).
+	Listen string
+	// Unix is the path of a unix socket for the text protocol ("" for none); a stale
+	// socket file there is replaced.
+	Unix string
+	// UnixMode is the unix socket's permission bits (default 0600).
+	UnixMode os.FileMode
+	// Sessions bounds the client slots the daemon holds at once (default 4 per CPU).
+	Sessions int
+	// Protocol tunes the protocol server (item size limit, connection limit).
+	Protocol protocol.Config
+	// Open opens the segment; default plib.Open. Access control that hands out the
+	// segment another way (a memfd whose descriptor is passed to clients) plugs in here.
+	Open func(path string, opts plib.Options) (*plib.Client, error)
+	// Services run beside the listeners for the daemon's lifetime (a watcher that
+	// recovers the slots of dead local clients, a descriptor-passing endpoint); Run
+	// cancels their context at shutdown and waits for them.
+	Services []Service
+	// ShutdownTimeout bounds how long in-flight commands may take to finish at shutdown
+	// (default 10s); connections still busy then are closed.
+	ShutdownTimeout time.Duration
+	// Logf receives the daemon's log lines (default: none).
+	Logf func(format string, args ...any)
+	// Ready, if set, is called once the listeners are open.
+	Ready func(d *Daemon)
+}
+
+// Service is a component that runs beside the protocol listeners.
+type Service interface {
+	// Run works until ctx ends; an error other than ctx's stops the daemon.
+	Run(ctx context.Context, d *Daemon) error
+}
+
+// Daemon is a running plibd, as its Services and Ready see it.
+type Daemon struct {
+	client *plib.Client
+	server *protocol.Server
+	addrs  []net.Addr
+}
+
+// Client is the daemon's handle on the segment.
+func (d *Daemon) Client() *plib.Client { return d.client }
+
+// Server is the protocol server; ServeConn serves a connection from any source.
+func (d *Daemon) Server() *protocol.Server { return d.server }
+
+// Addrs are the listeners' addresses, TCP first.
+func (d *Daemon) Addrs() []net.Addr { return d.addrs }
+
+func (cfg *Config) withDefaults() {
+	if cfg.Open == nil {
+		cfg.Open = plib.Open
+	}
+	if cfg.Sessions <= 0 {
+		cfg.Sessions = 4 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	if cfg.UnixMode == 0 {
+		cfg.UnixMode = 0o600
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.Protocol.Logf == nil {
+		cfg.Protocol.Logf = cfg.Logf
+	}
+	if cfg.Options.Clock == nil {
+		cfg.Options.Clock = kv.CoarseClock{}
+	}
+}
+
+// Run opens the segment, serves it until ctx ends, then shuts down gracefully: it stops
+// accepting, lets in-flight commands finish, closes the connections, stops the
+// services, and closes the client (the data stays in the segment).
+func Run(ctx context.Context, cfg Config) (err error) {
+	cfg.withDefaults()
+	if cfg.Listen == "" && cfg.Unix == "" {
+		return errors.New("plibd: no listener (-listen or -unix)")
+	}
+	client, err := cfg.Open(cfg.Segment, cfg.Options)
+	if err != nil {
+		return fmt.Errorf("plibd: open segment %s: %w", cfg.Segment, err)
+	}
+	defer func() { err = errors.Join(err, client.Close()) }()
+	be := protocol.NewPlibBackend(client, cfg.Sessions, cfg.Options.Clock)
+	defer func() { err = errors.Join(err, be.Close()) }()
+	d := &Daemon{client: client, server: protocol.NewServer(be, cfg.Protocol)}
+	listeners, err := listen(&cfg)
+	if err != nil {
+		return err
+	}
+	for _, l := range listeners {
+		d.addrs = append(d.addrs, l.Addr())
+	}
+	if cfg.Unix != "" {
+		defer os.Remove(cfg.Unix)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(listeners)+len(cfg.Services))
+	for _, l := range listeners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.server.Serve(l); !errors.Is(err, protocol.ErrServerClosed) {
+				errs <- fmt.Errorf("plibd: serve %s: %w", l.Addr(), err)
+			}
+		}()
+	}
+	for _, svc := range cfg.Services {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := svc.Run(runCtx, d); err != nil && runCtx.Err() == nil {
+				errs <- err
+			}
+		}()
+	}
+	if cfg.Ready != nil {
+		cfg.Ready(d)
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errs:
+		cfg.Logf("plibd: %v; shutting down", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if serr := d.server.Shutdown(sctx); serr != nil {
+		cfg.Logf("plibd: shutdown: %v", serr)
+	}
+	stop()
+	wg.Wait()
+	return err
+}
+
+// listen opens the TCP and unix listeners the config names.
+func listen(cfg *Config) ([]net.Listener, error) {
+	var ls []net.Listener
+	fail := func(err error) ([]net.Listener, error) {
+		for _, l := range ls {
+			l.Close()
+		}
+		return nil, err
+	}
+	if cfg.Listen != "" {
+		l, err := net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			return fail(fmt.Errorf("plibd: %w", err))
+		}
+		ls = append(ls, l)
+	}
+	if cfg.Unix != "" {
+		if fi, err := os.Lstat(cfg.Unix); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			if c, err := net.Dial("unix", cfg.Unix); err == nil {
+				c.Close()
+				return fail(fmt.Errorf("plibd: %s is in use by another server", cfg.Unix))
+			}
+			os.Remove(cfg.Unix) // a stale socket of an earlier run
+		}
+		l, err := net.Listen("unix", cfg.Unix)
+		if err != nil {
+			return fail(fmt.Errorf("plibd: %w", err))
+		}
+		l.(*net.UnixListener).SetUnlinkOnClose(false)
+		if err := os.Chmod(cfg.Unix, cfg.UnixMode); err != nil {
+			l.Close()
+			return fail(fmt.Errorf("plibd: %w", err))
+		}
+		ls = append(ls, l)
+	}
+	return ls, nil
+}

@@ -1,0 +1,133 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib"
+)
+
+// Session is the store as one command sees it. *plib.Session satisfies it, so the hot
+// path calls the library directly; errors are plib's sentinels (plib.ErrCacheMiss, ...).
+type Session interface {
+	// GetInto copies key's value into dst; ErrBufferTooSmall (with Meta.Len) if it
+	// does not fit.
+	GetInto(key, dst []byte) (plib.Meta, error)
+	// GetAndTouchInto is GetInto that also sets the item's expiry (gat).
+	GetAndTouchInto(key []byte, exptime int32, dst []byte) (plib.Meta, error)
+	// Store runs set, add, replace, append, prepend or cas and returns the new CAS id.
+	Store(mode plib.StoreMode, key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error)
+	// Delete removes key's item.
+	Delete(key []byte) error
+	// Incr adds delta to key's decimal value, wrapping at 2^64.
+	Incr(key []byte, delta uint64) (uint64, error)
+	// Decr subtracts delta from key's decimal value, stopping at 0.
+	Decr(key []byte, delta uint64) (uint64, error)
+	// Touch sets key's expiry.
+	Touch(key []byte, exptime int32) error
+	// FlushAll invalidates every item now (delay 0) or at the time delay names.
+	FlushAll(delay int32) error
+}
+
+// Backend lends sessions to commands and reports on the store. A connection borrows a
+// session for one command (never across network I/O) and gives it back, so a few
+// sessions (client slots of the segment) serve any number of connections.
+type Backend interface {
+	// Acquire lends a session, waiting for one if all are out.
+	Acquire() (Session, error)
+	// Release takes back a session Acquire lent.
+	Release(Session)
+	// Stats is a snapshot of the store's statistics.
+	Stats() kv.Stats
+	// Now is the store's clock (unix seconds), for the TTLs and ages meta commands print.
+	Now() int64
+}
+
+// PlibBackend is a Backend over a *plib.Client: a bounded pool of sessions, each holding
+// one client slot of the segment, made on demand.
+type PlibBackend struct {
+	client *plib.Client
+	clock  kv.Clock
+	max    int32
+	made   atomic.Int32
+	free   chan *plib.Session
+	mu     sync.Mutex
+	all    []*plib.Session
+	closed atomic.Bool
+}
+
+// NewPlibBackend pools up to maxSessions sessions of c (at least 1). clock must be the
+// clock c's store runs on (nil: kv.CoarseClock, plib's default).
+func NewPlibBackend(c *plib.Client, maxSessions int, clock kv.Clock) *PlibBackend {
+	if maxSessions < 1 {
+		maxSessions = 1
+	}
+	if clock == nil {
+		clock = kv.CoarseClock{}
+	}
+	return &PlibBackend{client: c, clock: clock, max: int32(maxSessions), free: make(chan *plib.Session, maxSessions)}
+}
+
+// ErrBackendClosed is returned by Acquire after Close.
+var ErrBackendClosed = errors.New("protocol: backend closed")
+
+// Acquire lends a pooled session, makes one while fewer than the maximum exist, or waits
+// for one to come back. If no slot can be claimed and none is lent, it fails.
+func (b *PlibBackend) Acquire() (Session, error) {
+	select {
+	case s := <-b.free:
+		return s, nil
+	default:
+	}
+	if b.closed.Load() {
+		return nil, ErrBackendClosed
+	}
+	if b.made.Add(1) <= b.max {
+		s, err := b.client.Session()
+		if err == nil {
+			b.mu.Lock()
+			b.all = append(b.all, s)
+			b.mu.Unlock()
+			return s, nil
+		}
+		if b.made.Add(-1) == 0 || !errors.Is(err, plib.ErrNoSlots) {
+			return nil, fmt.Errorf("protocol: no session: %w", err)
+		}
+	} else {
+		b.made.Add(-1)
+	}
+	s, ok := <-b.free
+	if !ok {
+		return nil, ErrBackendClosed
+	}
+	return s, nil
+}
+
+// Release returns a session to the pool.
+func (b *PlibBackend) Release(s Session) { b.free <- s.(*plib.Session) }
+
+// Stats returns the store's statistics.
+func (b *PlibBackend) Stats() kv.Stats { return b.client.Stats() }
+
+// Now reads the store's clock.
+func (b *PlibBackend) Now() int64 { return b.clock.Now() }
+
+// Close gives every session's slot back to the segment. Sessions still lent must not be
+// used afterwards; the Client stays open (its owner closes it).
+func (b *PlibBackend) Close() error {
+	if !b.closed.CompareAndSwap(false, true) {
+		return ErrBackendClosed
+	}
+	b.mu.Lock()
+	all := b.all
+	b.all = nil
+	b.mu.Unlock()
+	var errs []error
+	for _, s := range all {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,180 @@
+package protocol
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/plibcached/plibcached/plib"
+)
+
+// processArith runs incr and decr: memcached's process_arithmetic_command.
+func (c *conn) processArith(incr bool) {
+	tk := &c.tk
+	c.setNoreplyMaybe()
+	key := tk.t[1]
+	if len(key) > keyMaxLength {
+		c.outString(rBadFormat)
+		return
+	}
+	delta, ok := safeStrtoull(tk.t[2])
+	if !ok {
+		c.outString("CLIENT_ERROR invalid numeric delta argument")
+		return
+	}
+	s := c.acquire()
+	if s == nil {
+		return
+	}
+	var v uint64
+	var err error
+	if incr {
+		v, err = s.Incr(key, delta)
+	} else {
+		v, err = s.Decr(key, delta)
+	}
+	if err == plib.ErrNonNumeric {
+		v, err = c.arithSlow(s, key, incr, delta)
+	}
+	c.release(s)
+	switch err {
+	case nil:
+		if !c.noreply {
+			c.out = strconv.AppendUint(c.out, v, 10)
+			c.out = append(c.out, "\r\n"...)
+		}
+	case plib.ErrCacheMiss, plib.ErrMalformedKey:
+		c.outString("NOT_FOUND")
+	case plib.ErrNonNumeric:
+		c.outString(rNonNumeric)
+	case plib.ErrOutOfMemory:
+		c.outString(rArithNoMemory)
+	default:
+		c.outString("SERVER_ERROR " + err.Error())
+	}
+}
+
+// arithSlow retries an incr or decr the store found non-numeric the way ma runs, which
+// reads the number as memcached does: the store stops at trailing garbage after white
+// space ("12 abc"), a sign ("+5") or a NUL, where memcached's strtoull reads a number.
+func (c *conn) arithSlow(s Session, key []byte, incr bool, delta uint64) (uint64, error) {
+	of := metaFlags{delta: delta, text: true}
+	res, errstr := c.marith(s, key, incr, &of)
+	switch {
+	case errstr == rNonNumeric:
+		return 0, plib.ErrNonNumeric
+	case errstr == rArithNoMemory:
+		return 0, plib.ErrOutOfMemory
+	case errstr != "":
+		return 0, errors.New(strings.TrimPrefix(errstr, "SERVER_ERROR "))
+	case !res.item:
+		return 0, plib.ErrCacheMiss
+	}
+	return res.value, nil
+}
+
+// processTouch runs touch: memcached's process_touch_command.
+func (c *conn) processTouch() {
+	tk := &c.tk
+	c.setNoreplyMaybe()
+	key := tk.t[1]
+	if len(key) > keyMaxLength {
+		c.outString(rBadFormat)
+		return
+	}
+	exptime, ok := safeStrtol(tk.t[2])
+	if !ok {
+		c.outString(rBadExptime)
+		return
+	}
+	s := c.acquire()
+	if s == nil {
+		return
+	}
+	err := s.Touch(key, exptime)
+	c.release(s)
+	switch err {
+	case nil:
+		c.outString("TOUCHED")
+	case plib.ErrCacheMiss, plib.ErrMalformedKey:
+		c.outString("NOT_FOUND")
+	default:
+		c.outString("SERVER_ERROR " + err.Error())
+	}
+}
+
+// processDelete runs delete: memcached's process_delete_command, which still takes a
+// hold time of 0 before noreply.
+func (c *conn) processDelete() {
+	tk := &c.tk
+	nt := tk.n
+	if nt > 3 {
+		holdIsZero := string(tk.t[2]) == "0"
+		setsNoreply := c.setNoreplyMaybe()
+		if !(nt == 4 && (holdIsZero || setsNoreply) || nt == 5 && holdIsZero && setsNoreply) {
+			c.outString("CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]")
+			return
+		}
+	}
+	key := tk.t[1]
+	if len(key) > keyMaxLength {
+		c.outString(rBadFormat)
+		return
+	}
+	s := c.acquire()
+	if s == nil {
+		return
+	}
+	err := s.Delete(key)
+	c.release(s)
+	switch err {
+	case nil:
+		c.outString("DELETED")
+	case plib.ErrCacheMiss, plib.ErrMalformedKey:
+		c.outString("NOT_FOUND")
+	default:
+		c.outString("SERVER_ERROR " + err.Error())
+	}
+}
+
+// processFlushAll runs flush_all [delay] [noreply]: memcached's process_flush_all_command.
+// A delay (relative seconds up to 30 days, else a unix time) flushes what was stored
+// before then; none, 0 or a negative one flushes now.
+func (c *conn) processFlushAll() {
+	tk := &c.tk
+	c.setNoreplyMaybe()
+	var delay int32
+	want := 2
+	if c.noreply {
+		want = 3
+	}
+	if tk.n != want {
+		d, ok := safeStrtol(tk.t[1])
+		if !ok {
+			c.outString(rBadExptime)
+			return
+		}
+		delay = d
+	}
+	s := c.acquire()
+	if s == nil {
+		return
+	}
+	err := s.FlushAll(max(delay, 0))
+	c.release(s)
+	if err != nil {
+		c.outString("SERVER_ERROR " + err.Error())
+		return
+	}
+	c.outString("OK")
+}
+
+// processVerbosity accepts memcached's verbosity command; plibd has no verbose logging.
+func (c *conn) processVerbosity() {
+	c.setNoreplyMaybe()
+	if _, ok := safeStrtoul(c.tk.t[1]); !ok {
+		c.outString(rBadFormat)
+		return
+	}
+	c.outString("OK")
+}

@@ -1,0 +1,230 @@
+package protocol
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+const (
+	readBufferSize = 16384    // memcached's READ_BUFFER_SIZE
+	lineLimit      = 2048     // memcached closes a connection after this much without '\n'
+	multigetLimit  = 64 << 20 // a get line may grow this long (memcached: unbounded)
+	flushThreshold = 256 << 10
+	maxIdleBuffer  = 256 << 10 // larger buffers are dropped when they fall empty
+)
+
+var (
+	errLineTooLong = errors.New("protocol: line too long")
+	errQuit        = errors.New("protocol: quit")
+)
+
+// connCounters are a connection's own statistics, summed by "stats".
+type connCounters struct {
+	bytesRead, bytesWritten      atomic.Uint64
+	cmdMeta                      atomic.Uint64
+	storeTooLarge, storeNoMemory atomic.Uint64
+}
+
+func (a *connCounters) add(b *connCounters) {
+	a.bytesRead.Add(b.bytesRead.Load())
+	a.bytesWritten.Add(b.bytesWritten.Load())
+	a.cmdMeta.Add(b.cmdMeta.Load())
+	a.storeTooLarge.Add(b.storeTooLarge.Load())
+	a.storeNoMemory.Add(b.storeNoMemory.Load())
+}
+
+// conn is one client connection: its read buffer (rbuf[r:w] unread; scanned bytes of it
+// hold no '\n'), its pending output, and the state of the command being run.
+type conn struct {
+	srv      *Server
+	nc       net.Conn
+	rbuf     []byte
+	r, w     int
+	scanned  int
+	out      []byte
+	tk       tokens
+	noreply  bool
+	quit     bool
+	keyBuf   [keyMaxLength]byte // the key of a storage command, kept while its data is read
+	stash    []byte             // a meta set's response flags, kept while its data is read
+	scratch  []byte             // values read for read-modify-write meta commands
+	counters connCounters
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	return &conn{srv: s, nc: nc, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize)}
+}
+
+// serve runs commands until the client quits or fails, or the server shuts down.
+func (c *conn) serve() {
+	defer c.nc.Close()
+	for !c.srv.shutdown.Load() {
+		line, err := c.readLine()
+		if err == errLineTooLong {
+			// memcached closes at once, dropping the replies it has not sent yet.
+			c.out = c.out[:0]
+			return
+		}
+		if err != nil {
+			break
+		}
+		c.noreply = false
+		c.process(line)
+		if c.quit {
+			break
+		}
+		if len(c.out) >= flushThreshold && c.flush() != nil {
+			return
+		}
+	}
+	if len(c.out) > 0 {
+		c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		c.flush()
+	}
+}
+
+// readLine returns the next command line without its "\n" and one "\r" before it (if the
+// line is longer than that), as memcached's try_read_command_ascii cuts it. The line
+// stays valid until the next read. A line memcached's 16 KiB read buffer cannot hold, or
+// one that goes on past 2048 bytes when the socket has nothing more to give, closes the
+// connection, unless it is a multiget.
+func (c *conn) readLine() ([]byte, error) {
+	for {
+		if i := bytes.IndexByte(c.rbuf[c.r+c.scanned:c.w], '\n'); i >= 0 {
+			end := c.r + c.scanned + i
+			if end-c.r >= readBufferSize && !c.longLineAllowed() {
+				return nil, errLineTooLong
+			}
+			line := c.rbuf[c.r:end]
+			c.r, c.scanned = end+1, 0
+			if len(line) > 1 && line[len(line)-1] == '\r' {
+				line = line[:len(line)-1]
+			}
+			return line, nil
+		}
+		c.scanned = c.w - c.r
+		if c.scanned > lineLimit && !c.longLineAllowed() {
+			// memcached gives up only once it has read what the socket holds.
+			if c.scanned >= readBufferSize || !c.readAvailable() {
+				return nil, errLineTooLong
+			}
+			continue
+		}
+		if err := c.fill(c.scanned + 1); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readAvailable reads what the socket holds now, without waiting, until the unread
+// bytes fill memcached's read buffer. It reports whether it read anything.
+func (c *conn) readAvailable() bool {
+	sc, ok := c.nc.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	if c.r > 0 {
+		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+		c.r = 0
+	}
+	got := false
+	for c.w < min(len(c.rbuf), readBufferSize) {
+		var n int
+		var rerr error
+		raw.Read(func(fd uintptr) bool {
+			n, rerr = syscall.Read(int(fd), c.rbuf[c.w:min(len(c.rbuf), readBufferSize)])
+			return true // one attempt: the descriptor does not block
+		})
+		if n <= 0 || rerr != nil {
+			break
+		}
+		c.w += n
+		c.counters.bytesRead.Add(uint64(n))
+		got = true
+	}
+	return got
+}
+
+// longLineAllowed is memcached's exception for a line without '\n' beyond 2048 bytes: a
+// multiget ("get " or "gets " after at most 100 spaces) may go on; anything else closes.
+func (c *conn) longLineAllowed() bool {
+	b := c.rbuf[c.r:c.w]
+	i := 0
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	if i > 100 || c.w-c.r > multigetLimit {
+		return false
+	}
+	return bytes.HasPrefix(b[i:], []byte("get ")) || bytes.HasPrefix(b[i:], []byte("gets "))
+}
+
+// fill reads from the socket until at least need bytes are unread, first sending the
+// pending output (the client may be waiting for it before it sends more). It compacts or
+// grows the buffer as needed.
+func (c *conn) fill(need int) error {
+	if len(c.out) > 0 {
+		if err := c.flush(); err != nil {
+			return err
+		}
+	}
+	if c.r == c.w && len(c.rbuf) > maxIdleBuffer && need <= readBufferSize {
+		c.rbuf, c.r, c.w = make([]byte, readBufferSize), 0, 0 // drop a large value's room
+	}
+	for c.w-c.r < need {
+		if c.r+need > len(c.rbuf) {
+			if need > len(c.rbuf) {
+				nb := make([]byte, max(need, 2*len(c.rbuf)))
+				c.w = copy(nb, c.rbuf[c.r:c.w])
+				c.rbuf = nb
+			} else {
+				c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+			}
+			c.r = 0
+		}
+		n, err := c.nc.Read(c.rbuf[c.w:])
+		c.w += n
+		c.counters.bytesRead.Add(uint64(n))
+		if err != nil && c.w-c.r < need {
+			return err
+		}
+	}
+	return nil
+}
+
+// readData returns the next n bytes (a value and its CRLF), valid until the next read.
+func (c *conn) readData(n int) ([]byte, error) {
+	if c.w-c.r < n {
+		if err := c.fill(n); err != nil {
+			return nil, err
+		}
+	}
+	d := c.rbuf[c.r : c.r+n]
+	c.r += n
+	return d, nil
+}
+
+// swallow discards the next n bytes (the value of a refused set), as memcached's
+// conn_swallow does.
+func (c *conn) swallow(n int) error {
+	for n > 0 {
+		if c.r == c.w {
+			c.r, c.w = 0, 0
+			if err := c.fill(1); err != nil {
+				return err
+			}
+		}
+		k := min(n, c.w-c.r)
+		c.r += k
+		n -= k
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+// Package protocol serves memcached 1.6's text and meta protocols over a Backend: a
+// plibcached segment through package plib (PlibBackend), for plibd. Replies match
+// memcached 1.6.18's byte for byte, errors included; TestDifferential checks that against
+// stock memcached with seeded random command sequences.
+//
+// # Connections and sessions
+//
+// Each connection has its own goroutine, a 16 KiB read buffer (memcached's, grown for
+// large values and multigets) and an output buffer that is sent when the connection needs
+// more input, so pipelined commands are answered in one write. A command borrows a
+// session (a client slot of the segment) from the Backend for the store calls it makes
+// and gives it back before any network I/O, so a handful of slots serve any number of
+// connections. get and set read into and out of the connection's buffers directly:
+// nothing is allocated per command on that path.
+//
+// # Commands
+//
+//	get gets gat gats bget        multi-key; a key over 250 bytes fails the command
+//	set add replace append prepend cas   with noreply; data swallowed when refused
+//	incr decr touch delete        with noreply (delete takes memcached's legacy "0")
+//	flush_all [delay] [noreply]   now, after a delay, or at a unix time
+//	stats                         general, "stats settings", "stats slabs"
+//	version verbosity quit        version reports 1.6.18, the protocol served
+//	mn                            flushes the pending output
+//	mg  b c f h k l O q s t T u v   (u accepted; the store bumps and marks fetched anyway)
+//	ms  b c C F k M(S E A P R) O q T (s v accepted and ignored, as memcached does)
+//	md  b C k O q T                 (T without I does nothing, as in memcached)
+//	ma  b c C D J k M(I + D -) N O q t T v
+//
+// Not served (ERROR, as for an unknown command; or what memcached says without the
+// feature): the binary protocol, UDP, SASL and authentication, "me" (its item-internal
+// fields), shutdown ("ERROR: shutdown not enabled"), slabs reassign/automove,
+// cache_memlimit (the segment's size is fixed), lru, lru_crawler, watch, extstore, and
+// the stats subcommands items, sizes, conns, detail, reset and cachedump (the store keeps
+// no item ages or size histograms, and its counters are shared by every process).
+//
+// Flags refused with "CLIENT_ERROR invalid flag" (for md and ma, "invalid or duplicate
+// flag"), because they need item state the store does not keep: mg N (vivify on miss)
+// and R (recache), which hand out win tokens (W, Z) that must be remembered per item, and
+// I (invalidate, stale items) on ms and md. Clients learn the flag is unsupported rather
+// than getting wrong answers.
+//
+// # Where the store differs and the protocol makes up for it
+//
+// A cas id of 0 is refused by the store; the protocol sends 2^64-1, which no item has,
+// so it gets memcached's EXISTS or NOT_FOUND. ms with C in append or prepend mode reads
+// the item and compare-and-swaps the joined value. md with C compare-and-swaps the item
+// to an empty, already-expired one (reclaimed lazily; stats count a cas, not a delete).
+// ma always runs as a read and a compare-and-swap of the new number, retried if the
+// item changed, so that C, T, N and the c and t flags are exact and atomic; as in
+// memcached, a number that fits is written in place padded with spaces, and a longer one
+// goes in a new item that keeps the old TTL even if T was given (memcached applies T to
+// the replaced item). incr and decr use the store's in-place arithmetic, and fall back to
+// ma's path when the store finds the value non-numeric, since memcached's strtoull also
+// accepts "12 abc", "+5" or "12\0...". gat reads into a buffer that holds any value: a
+// plib fetch into too short a buffer still fetches (and touches).
+//
+// # Remaining differences from memcached 1.6.18
+//
+//   - Keys: the store refuses keys with control characters or DEL, which memcached
+//     stores; such keys are never present (gets miss, deletes and incrs say NOT_FOUND,
+//     replace/append/prepend NOT_STORED), and set and add of one are refused with
+//     "CLIENT_ERROR bad command line format".
+//   - Item size: memcached refuses an item when key + value + 59 exceed -I (1 MiB); so
+//     does the protocol (Config.ItemSizeMax), for set, add, replace, cas and ms. The
+//     joined item of an append or prepend is checked by the store, whose limit is
+//     key + value + 56 bytes: for joined values 1 to 3 bytes under memcached's limit,
+//     memcached says NOT_STORED where plibd stores.
+//   - The fetched bit (mg h) and last access (mg l): memcached's touch marks an item
+//     fetched, the store's does not; mg u does not stop the store's bump; incr/decr on a
+//     value the store finds non-numeric, ms append/prepend with C, and every ma read the
+//     item (marking it fetched), and ma's compare-and-swap makes a new item (not
+//     fetched), where memcached rewrites numbers in place keeping the bit.
+//   - b (base64 keys): memcached prints k in base64 when the item was stored with ms b;
+//     plibd prints it so when the request has b.
+//   - flush_all with a delay: memcached invalidates at the deadline minus one second;
+//     plibd at the deadline. A delayed flush_all in memcached also suspends an earlier
+//     immediate one for items not yet reclaimed (they come back); the store keeps them
+//     flushed.
+//   - mg t, ma t of an item expired by a negative T or N print memcached's clock (it
+//     counts from its start) in unsigned arithmetic; plibd's counts from 1970.
+//   - Lines: memcached closes a connection after 2048 bytes without a newline once it has
+//     read what the socket holds, or when a line does not fit its 16 KiB buffer, dropping
+//     the replies it has not sent; plibd does the same, but which replies memcached had
+//     already sent depends on how its reads fell.
+//   - Version is reported as 1.6.18 (the protocol level served); stats name only what
+//     plibd has, with the store's counters shared by every process on the segment.
+//
+// memcached 1.6.18's incr, decr and ma of a value of 2^63 or more may say non-numeric at
+// random (its strchr looks for '-' past the value's end); plibd does not reproduce that.
+package protocol

@@ -1,0 +1,199 @@
+package protocol
+
+import (
+	"strconv"
+
+	"github.com/plibcached/plibcached/plib"
+)
+
+// metaHeaderMax bounds an mg status line beside its key: "VA <len>", the numeric flags,
+// an opaque of 32 bytes, and the key flag's decorations.
+const metaHeaderMax = 512
+
+// processMget runs mg: memcached's process_mget_command. The flags that need item state
+// the store does not keep are refused: N (vivify on miss) and R (recache) hand out win
+// tokens (W, Z) that must be remembered per item. u (no LRU bump) is accepted, but the
+// store bumps and marks the item fetched all the same.
+func (c *conn) processMget() {
+	tk := &c.tk
+	nt := tk.n
+	if nt < 3 {
+		c.outString(rError)
+		return
+	}
+	if len(tk.t[1]) > keyMaxLength {
+		c.outErrString(rBadFormat)
+		return
+	}
+	if nt > mflagMaxOptLength {
+		c.outErrString("CLIENT_ERROR options flags are too long")
+		return
+	}
+	var of metaFlags
+	errstr := rBadFormat
+	key, ok := c.preparse(2, &of, &errstr, "NR")
+	if !ok {
+		c.outErrString(errstr)
+		return
+	}
+	c.noreply = of.noReply
+	c.counters.cmdMeta.Add(1)
+
+	s := c.acquire()
+	if s == nil {
+		return
+	}
+	reserve := metaHeaderMax + 2*len(key)
+	var m plib.Meta
+	var val int
+	var err error
+	switch ttlFlags(tk) {
+	case 0: // no T
+		m, val, err = c.fetch(s, key, false, 0, reserve)
+	case 1: // T: touch as it fetches
+		m, val, err = c.fetch(s, key, true, of.exptime, reserve)
+	default: // t before T: report the old TTL, then touch
+		if m, val, err = c.fetch(s, key, false, 0, reserve); err == nil {
+			s.Touch(key, of.exptime)
+		}
+	}
+	c.release(s)
+	switch err {
+	case nil:
+		c.mgetHit(key, &of, m, val)
+	case plib.ErrCacheMiss, plib.ErrMalformedKey:
+		c.mgetMiss(key, &of)
+	default:
+		c.outErrString("SERVER_ERROR " + err.Error())
+	}
+}
+
+// ttlFlags reports 0 without a T flag, 1 with one, 2 with a t flag before it.
+func ttlFlags(tk *tokens) int {
+	t := false
+	for i := 2; i < tk.n-1; i++ {
+		switch tk.t[i][0] {
+		case 'O':
+			if len(tk.t[i]) > mflagMaxOpaqueLength {
+				return 0 // memcached stops at it, with an error, before a T after it
+			}
+		case 't':
+			t = true
+		case 'T':
+			if t {
+				return 2
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// mgetHit appends mg's reply for a hit whose value lies val bytes past the output's end.
+func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int) {
+	tk := &c.tk
+	base := len(c.out)
+	o := c.out
+	if of.value {
+		o = append(o, "VA "...)
+		o = strconv.AppendUint(o, uint64(m.Len), 10)
+	} else {
+		o = append(o, "HD"...)
+	}
+	now := c.srv.be.Now()
+	exp := m.Exp
+	for i := 2; i < tk.n-1; i++ {
+		tok := tk.t[i]
+		switch tok[0] {
+		case 'T':
+			exp = realtime(of.exptime, now)
+		case 's':
+			o = append(o, " s"...)
+			o = strconv.AppendUint(o, uint64(m.Len), 10)
+		case 't':
+			o = appendTTL(o, exp, now)
+		case 'c':
+			o = append(o, " c"...)
+			o = strconv.AppendUint(o, m.CAS, 10)
+		case 'f':
+			o = append(o, " f"...)
+			o = strconv.AppendUint(o, uint64(m.Flags), 10)
+		case 'l':
+			o = append(o, " l"...)
+			o = strconv.AppendUint(o, uint64(uint32(now-m.LastAccess)), 10)
+		case 'h':
+			if m.Fetched {
+				o = append(o, " h1"...)
+			} else {
+				o = append(o, " h0"...)
+			}
+		case 'O':
+			var ok bool
+			if o, ok = appendOpaque(o, tok); !ok {
+				c.out = c.out[:base]
+				c.outErrString("CLIENT_ERROR opaque token too long")
+				return
+			}
+		case 'k':
+			o = appendKeyFlag(o, key, of.keyBinary)
+		}
+	}
+	o = append(o, "\r\n"...)
+	if of.value {
+		n := len(o)
+		o = o[:n+m.Len]
+		copy(o[n:], o[base+val:base+val+m.Len])
+		o = append(o, "\r\n"...)
+	}
+	c.out = o
+}
+
+// mgetMiss appends mg's reply for a miss: EN with the opaque and key, unless q.
+func (c *conn) mgetMiss(key []byte, of *metaFlags) {
+	tk := &c.tk
+	base := len(c.out)
+	o := append(c.out, "EN"...)
+	for i := 2; i < tk.n-1; i++ {
+		tok := tk.t[i]
+		switch tok[0] {
+		case 'O':
+			var ok bool
+			if o, ok = appendOpaque(o, tok); !ok {
+				c.out = c.out[:base]
+				c.outErrString("CLIENT_ERROR opaque token too long")
+				return
+			}
+		case 'k':
+			o = appendKeyFlag(o, key, of.keyBinary)
+		}
+	}
+	if c.noreply {
+		c.out = c.out[:base]
+		return
+	}
+	c.out = append(o, "\r\n"...)
+}
+
+// appendTTL appends " t<seconds left>", or " t-1" for an item that never expires, as
+// memcached prints it (unsigned 32-bit arithmetic).
+func appendTTL(o []byte, exp, now int64) []byte {
+	if exp == 0 {
+		return append(o, " t-1"...)
+	}
+	o = append(o, " t"...)
+	return strconv.AppendUint(o, uint64(uint32(exp-now)), 10)
+}
+
+// realtime is the store's reading of an exptime at time now: 0 never, negative already
+// expired (1, long past), up to 30 days relative, else a unix time.
+func realtime(exptime int32, now int64) int64 {
+	switch {
+	case exptime == 0:
+		return 0
+	case exptime < 0:
+		return 1
+	case exptime <= 60*60*24*30:
+		return now + int64(exptime)
+	}
+	return int64(exptime)
+}

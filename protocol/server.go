@@ -1,0 +1,189 @@
+package protocol
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Config tunes a Server. The zero value is memcached's defaults.
+type Config struct {
+	// ItemSizeMax is memcached's -I: a set whose item (48-byte header, 8-byte CAS, key,
+	// a NUL, the value and CRLF, memcached's arithmetic) exceeds it gets "SERVER_ERROR
+	// object too large for cache". Default 1 MiB. The store enforces its own limit too.
+	ItemSizeMax int
+	// MaxConns is memcached's -c: connections beyond it are refused with "ERROR Too many
+	// open connections". 0 means no limit.
+	MaxConns int
+	// Version is what "version" and "stats" report: the memcached release whose protocol
+	// is served. Default "1.6.18".
+	Version string
+	// Logf, if set, receives accept and connection errors.
+	Logf func(format string, args ...any)
+}
+
+const (
+	defaultItemSizeMax = 1 << 20
+	defaultVersion     = "1.6.18"
+)
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("protocol: server closed")
+
+// Server serves memcached's text and meta protocols over a Backend, one goroutine per
+// connection.
+type Server struct {
+	cfg     Config
+	be      Backend
+	started time.Time
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	closed    connCounters // counters of connections gone
+	wg        sync.WaitGroup
+
+	shutdown   atomic.Bool
+	totalConns atomic.Uint64
+	rejected   atomic.Uint64
+}
+
+// NewServer returns a Server over be.
+func NewServer(be Backend, cfg Config) *Server {
+	if cfg.ItemSizeMax <= 0 {
+		cfg.ItemSizeMax = defaultItemSizeMax
+	}
+	if cfg.Version == "" {
+		cfg.Version = defaultVersion
+	}
+	return &Server{cfg: cfg, be: be, started: time.Now(),
+		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{}}
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.cfg.Logf != nil {
+		s.cfg.Logf(format, args...)
+	}
+}
+
+// Serve accepts connections on l and serves each in its own goroutine until l fails or
+// the server shuts down; then it returns ErrServerClosed. It closes l.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.shutdown.Load() {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+		l.Close()
+	}()
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.shutdown.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.logf("plibd: accept: %v; retrying in %v", err, backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		s.ServeConn(nc)
+	}
+}
+
+// ServeConn serves one established connection (a socket from any source, such as a
+// descriptor passed by another process) in a new goroutine, and closes it when done.
+func (s *Server) ServeConn(nc net.Conn) {
+	c := newConn(s, nc)
+	s.mu.Lock()
+	if s.shutdown.Load() {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	if s.cfg.MaxConns > 0 && len(s.conns) >= s.cfg.MaxConns {
+		s.mu.Unlock()
+		s.rejected.Add(1)
+		nc.SetWriteDeadline(time.Now().Add(time.Second))
+		nc.Write([]byte("ERROR Too many open connections\r\n"))
+		nc.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	s.totalConns.Add(1)
+	go func() {
+		defer s.wg.Done()
+		c.serve()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.closed.add(&c.counters)
+		s.mu.Unlock()
+	}()
+}
+
+// Shutdown stops accepting, lets every connection finish the command it is running, sends
+// what it owes, and closes it; a connection waiting for a command is closed at once. If
+// ctx ends first, the remaining connections are closed mid-command and ctx's error is
+// returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shutdown.Store(true)
+	for l := range s.listeners {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.nc.SetReadDeadline(time.Now()) // wakes a connection blocked reading
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.closeConns()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Close closes the listeners and every connection at once.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.Shutdown(ctx)
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Server) closeConns() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.nc.Close()
+	}
+}
