@@ -115,3 +115,20 @@ func (c *Client) SlotOwners() (live, dead int) {
 	}
 	return live, dead
 }
+
+// SlotPIDs lists the processes that hold client slots now, each once. plibd watches them
+// (pidfd) so that it can call Recover as soon as one exits.
+func (c *Client) SlotPIDs() []int {
+	c.enter()
+	defer c.exit()
+	seen := map[int]bool{}
+	var pids []int
+	for slot := kv.Slot(0); slot < kv.Slot(c.seg.layout.maxSlots); slot++ {
+		w := c.slotWord64(slot, 0).Load()
+		if pid := int(w >> 32); uint32(w) == slotClaimed && pid != 0 && !seen[pid] {
+			seen[pid] = true
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}

@@ -61,6 +61,7 @@ type Service interface {
 
 // Daemon is a running plibd, as its Services and Ready see it.
 type Daemon struct {
+	logf   func(format string, args ...any)
 	client *plib.Client
 	server *protocol.Server
 	addrs  []net.Addr
@@ -114,7 +115,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	defer func() { err = errors.Join(err, client.Close()) }()
 	be := protocol.NewPlibBackend(client, cfg.Sessions, cfg.Options.Clock)
 	defer func() { err = errors.Join(err, be.Close()) }()
-	d := &Daemon{client: client, server: protocol.NewServer(be, cfg.Protocol)}
+	d := &Daemon{logf: cfg.Logf, client: client, server: protocol.NewServer(be, cfg.Protocol)}
 	listeners, err := listen(&cfg)
 	if err != nil {
 		return err

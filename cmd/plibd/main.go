@@ -2,13 +2,20 @@
 // meta protocols, beside the local processes that map the segment through package plib.
 //
 //	plibd -segment plibd -memory 256 -listen 127.0.0.1:11211 -unix /run/plibd.sock
+//	plibd -memfd -handoff /run/plibd.fd -allow 'uid=1000 gid=100' -memory 256
 //
-// It shuts down gracefully on SIGTERM or SIGINT; the data stays in the segment (a file
-// under /dev/shm by default) for the next run. The logic lives in package plibd.
+// With -memfd the segment lives in an anonymous sealed memfd that is in no filesystem, and
+// local processes attach with plib.Dial(handoff socket) only if their uid or gid is on the
+// -allow list; the data then lasts as long as plibd or a client holds it. Otherwise the
+// segment is a file (under /dev/shm by default) that survives restarts, and any process
+// that can open it attaches with plib.Open. Either way plibd watches its local clients'
+// pidfds and repairs after one that dies at once. It shuts down gracefully on SIGTERM or
+// SIGINT. The logic lives in package plibd.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/plibcached/plibcached/plib"
+	"github.com/plibcached/plibcached/plib/handoff"
 	"github.com/plibcached/plibcached/plibd"
 )
 
@@ -51,6 +59,10 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.StringVar(&cfg.Unix, "unix", "", "unix socket path of the text protocol")
 	fs.IntVar(&cfg.Protocol.MaxConns, "conns", 1024, "most simultaneous connections (memcached's -c; 0: no limit)")
 	protection := fs.String("protection", "nopku", "protection mode: pku or nopku")
+	memfd := fs.Bool("memfd", false, "keep the segment in an anonymous sealed memfd, handed out over -handoff (not on any filesystem)")
+	handoffSock := fs.String("handoff", "", "with -memfd: unix socket where allowed local processes get the segment (plib.Dial)")
+	allow := fs.String("allow", "", `with -memfd: who may have the segment, e.g. "uid=1000,1001 gid=100" (default: nobody)`)
+	watch := fs.Bool("watch", true, "watch the local clients' pidfds and repair after one that dies at once")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -72,5 +84,40 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	cfg.Options.Size = *memory << 20
 	cfg.Options.MaxItemSize = *itemMax
 	cfg.Protocol.ItemSizeMax = *itemMax
+	if *watch {
+		cfg.Services = append(cfg.Services, &plibd.SlotWatcher{})
+	}
+	if err := accessFlags(&cfg, *memfd, *handoffSock, *allow); err != nil {
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
 	return cfg, nil
+}
+
+// accessFlags sets up the memfd segment and its handoff socket.
+func accessFlags(cfg *plibd.Config, memfd bool, socket, allow string) error {
+	if !memfd {
+		if socket != "" || allow != "" {
+			return errors.New("plibd: -handoff and -allow need -memfd")
+		}
+		return nil
+	}
+	if socket == "" {
+		return errors.New("plibd: -memfd needs -handoff SOCKET (else no process could attach)")
+	}
+	policy, err := handoff.ParsePolicy(allow)
+	if err != nil {
+		return fmt.Errorf("plibd: -allow: %w", err)
+	}
+	h := &plibd.Handoff{Socket: socket, Policy: policy}
+	cfg.Open = func(name string, opts plib.Options) (*plib.Client, error) {
+		c, f, err := plib.CreateMemfd(name, opts)
+		if err != nil {
+			return nil, err
+		}
+		h.Segment = f
+		return c, nil
+	}
+	cfg.Services = append(cfg.Services, h)
+	return nil
 }
