@@ -17,7 +17,7 @@ PKGS      := ./...
 # the race detector's 5-10x slowdown would push `make test` past its 10-minute budget.
 RACE_PKGS := ./kv/... ./workloads/...
 
-PHONY_EXTRA := test-pku-qemu kv-memory
+PHONY_EXTRA := test-pku-qemu kv-memory bench-plibd bin/plibd
 .PHONY: $(PHONY_EXTRA) all build test test-race test-all vet fmt-check bench deps tools reproduce reproduce-quick plots regress torture
 
 all: build
@@ -48,6 +48,14 @@ test-pku-qemu:
 # 40 million 128-byte items with YCSB keys in a 10 GiB region: the memory-use figure.
 kv-memory:
 	$(GO) test -count=1 -run TestFullScaleMemory -kv.fullscale -timeout 30m -v ./kv/
+
+# plibd's binary, where the harness's plibd backend finds it.
+bin/plibd:
+	$(GO) build -o bin/plibd ./cmd/plibd
+
+# plibd over loopback TCP beside memcached over loopback TCP, read-heavy, in one run.
+bench-plibd: deps bin/plibd
+	$(GO) run ./cmd/plibdbench $(PLIBDBENCH_FLAGS)
 
 # Crash torture: 4 workers SIGKILLed and replaced 1000 times, then Recover, Check and porcupine
 # (TORTURE_FLAGS adds flags, e.g. -seed 7 -out dir). A few minutes on 2 cores.

@@ -73,11 +73,15 @@ func openPlibd(cfg Config) (Backend, error) {
 	if threads <= 0 {
 		threads = 4
 	}
+	// PLIBD_GOMAXPROCS overrides the thread count for plibd alone (cmd/plibdbench -plibd-procs).
+	if n, err := strconv.Atoi(os.Getenv("PLIBD_GOMAXPROCS")); err == nil && n > 0 {
+		threads = n
+	}
 	server, err := startServer(path, MemcachedOptions{serverArgs: func(addr string) []string {
 		return []string{"-listen", addr, "-segment", filepath.Join(dir, "segment"),
 			"-memory", strconv.FormatInt((size+1<<20-1)>>20, 10), "-items", strconv.FormatInt(cfg.RecordCount, 10),
 			"-max-item-size", strconv.Itoa(opts.MaxItemSize), "-clients", strconv.Itoa(opts.MaxClients),
-			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku"}
+			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku", "-blocking-io=" + strconv.FormatBool(os.Getenv("PLIBD_BLOCKING_IO") != "0")}
 	}, serverEnv: []string{"GOMAXPROCS=" + strconv.Itoa(threads)}})
 	if err != nil {
 		os.RemoveAll(dir)

@@ -42,6 +42,7 @@ func (a *connCounters) add(b *connCounters) {
 type conn struct {
 	srv      *Server
 	nc       net.Conn
+	fd       int // the socket in blocking mode, read and written directly; -1: through nc
 	rbuf     []byte
 	r, w     int
 	scanned  int
@@ -56,7 +57,11 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	return &conn{srv: s, nc: nc, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize)}
+	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize)}
+	if s.cfg.BlockingIO {
+		c.fd = blockingFD(nc)
+	}
+	return c
 }
 
 // serve runs commands until the client quits or fails, or the server shuts down.
@@ -190,7 +195,7 @@ func (c *conn) fill(need int) error {
 			}
 			c.r = 0
 		}
-		n, err := c.nc.Read(c.rbuf[c.w:])
+		n, err := c.read(c.rbuf[c.w:])
 		c.w += n
 		c.counters.bytesRead.Add(uint64(n))
 		if err != nil && c.w-c.r < need {

@@ -2,7 +2,7 @@ package protocol
 
 // flush sends the pending output.
 func (c *conn) flush() error {
-	n, err := c.nc.Write(c.out)
+	n, err := c.write(c.out)
 	c.counters.bytesWritten.Add(uint64(n))
 	c.out = c.out[:0]
 	if cap(c.out) > maxIdleBuffer {

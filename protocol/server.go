@@ -24,6 +24,9 @@ type Config struct {
 	Version string
 	// Logf, if set, receives accept and connection errors.
 	Logf func(format string, args ...any)
+	// BlockingIO serves each connection with blocking system calls on its own thread
+	// instead of through the runtime's poller (see blocking.go).
+	BlockingIO bool
 }
 
 const (
@@ -152,6 +155,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	for c := range s.conns {
 		c.nc.SetReadDeadline(time.Now()) // wakes a connection blocked reading
+		c.wake()
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
@@ -184,6 +188,7 @@ func (s *Server) closeConns() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
+		c.wake()
 		c.nc.Close()
 	}
 }

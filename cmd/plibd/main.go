@@ -58,6 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:11211", "TCP address of the text protocol (empty: none)")
 	fs.StringVar(&cfg.Unix, "unix", "", "unix socket path of the text protocol")
 	fs.IntVar(&cfg.Protocol.MaxConns, "conns", 1024, "most simultaneous connections (memcached's -c; 0: no limit)")
+	fs.BoolVar(&cfg.Protocol.BlockingIO, "blocking-io", true, "serve each connection with blocking system calls on a thread of its own, not the poller (faster for a few busy connections)")
 	protection := fs.String("protection", "nopku", "protection mode: pku or nopku")
 	memfd := fs.Bool("memfd", false, "keep the segment in an anonymous sealed memfd, handed out over -handoff (not on any filesystem)")
 	handoffSock := fs.String("handoff", "", "with -memfd: unix socket where allowed local processes get the segment (plib.Dial)")
