@@ -51,7 +51,7 @@ func FindPlibd() (string, error) {
 }
 
 // openPlibd sizes a segment for the records as the plib backends do, and starts plibd over
-// it with as many server threads (GOMAXPROCS) as memcached gets (-t).
+// it with its default thread count (see cmd/plibd -procs) unless PLIBD_PROCS is set.
 func openPlibd(cfg Config) (Backend, error) {
 	path, err := FindPlibd()
 	if err != nil {
@@ -69,25 +69,24 @@ func openPlibd(cfg Config) (Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	threads := cfg.ServerThreads
-	if threads <= 0 {
-		threads = 4
-	}
-	// PLIBD_GOMAXPROCS overrides the thread count for plibd alone (cmd/plibdbench -plibd-procs).
-	if n, err := strconv.Atoi(os.Getenv("PLIBD_GOMAXPROCS")); err == nil && n > 0 {
-		threads = n
+	// plibd runs with its own default thread count (-procs 0: half the CPUs) unless
+	// PLIBD_PROCS says otherwise (cmd/plibdbench -plibd-procs).
+	procs := 0
+	if n, err := strconv.Atoi(os.Getenv("PLIBD_PROCS")); err == nil && n > 0 {
+		procs = n
 	}
 	server, err := startServer(path, MemcachedOptions{serverArgs: func(addr string) []string {
 		return []string{"-listen", addr, "-segment", filepath.Join(dir, "segment"),
 			"-memory", strconv.FormatInt((size+1<<20-1)>>20, 10), "-items", strconv.FormatInt(cfg.RecordCount, 10),
 			"-max-item-size", strconv.Itoa(opts.MaxItemSize), "-clients", strconv.Itoa(opts.MaxClients),
-			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku", "-blocking-io=" + strconv.FormatBool(os.Getenv("PLIBD_BLOCKING_IO") != "0")}
-	}, serverEnv: []string{"GOMAXPROCS=" + strconv.Itoa(threads)}})
+			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku", "-procs", strconv.Itoa(procs),
+			"-blocking-io=" + strconv.FormatBool(os.Getenv("PLIBD_BLOCKING_IO") != "0")}
+	}, serverEnv: []string{"GOMAXPROCS="}})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	cfg.logf("plibd started: pid %d, %s %s, GOMAXPROCS %d, flags %s", server.Pid(), server.Network(), server.Addr(), threads, strings.Join(server.Args(), " "))
+	cfg.logf("plibd started: pid %d, %s %s, flags %s", server.Pid(), server.Network(), server.Addr(), strings.Join(server.Args(), " "))
 	return &plibdBackend{memcachedBackend{name: "plibd", server: server}, dir}, nil
 }
 

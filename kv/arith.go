@@ -64,6 +64,7 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 	var buf [maxDecimalLen]byte
 	digits := strconv.AppendUint(buf[:0], v, 10)
 	n := len(digits)
+	inPlace := n <= int(s.m.u32(it+iNBytes))
 	if old := int(s.m.u32(it + iNBytes)); n < old {
 		// memcached rewrites the number in place when it fits, padding with spaces: decr of
 		// "10" by 1 leaves "9 ". The padding is kept, but the number goes into a new item
@@ -81,17 +82,31 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 		}
 	}
 	s.fillItem(nit, key, h, s.m.u32(it+iFlags), s.m.u32(it+iExp), now, n)
+	if inPlace { // what memcached rewrites in place keeps its access time and fetched bit
+		s.m.setU32(nit+iTime, s.m.u32(it+iTime))
+		s.m.setU8(nit+iBits, s.m.u8(it+iBits))
+	}
 	dst := s.itemValue(nit)
-	copy(dst[copy(dst, digits):], "                    ")
+	for i := copy(dst, digits); i < len(dst); i++ {
+		dst[i] = ' '
+	}
 	s.link(nit, it, link, h, hold)
 	return v, nil
 }
 
-// parseDecimal parses an unsigned 64-bit decimal number as memcached's safe_strtoull does:
-// leading and trailing whitespace allowed, at least one digit, no sign, no overflow.
+// parseDecimal parses an unsigned 64-bit decimal number as memcached's safe_strtoull does
+// (strtoull, then its checks): leading whitespace, an optional sign, at least one digit, no
+// overflow; the number must end the value or be followed by whitespace (anything may come
+// after that) or a NUL; and a value with a minus sign that reads as a negative number is
+// refused.
 func parseDecimal(b []byte) (uint64, bool) {
 	i := 0
 	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
 		i++
 	}
 	start := i
@@ -99,16 +114,17 @@ func parseDecimal(b []byte) (uint64, bool) {
 	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 		d := uint64(b[i] - '0')
 		if v > (1<<64-1-d)/10 {
-			return 0, false
+			return 0, false // strtoull's ERANGE
 		}
 		v = v*10 + d
 		i++
 	}
-	if i == start {
+	if i == start || (i < len(b) && !isSpace(b[i]) && b[i] != 0) {
 		return 0, false
 	}
-	for ; i < len(b); i++ {
-		if !isSpace(b[i]) {
+	if neg {
+		v = -v // strtoull negates
+		if int64(v) < 0 {
 			return 0, false
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -126,12 +127,30 @@ func (r *refStore) arith(key string, delta uint64, incr bool, now int64) (uint64
 
 // parseRef is an independent statement of memcached's number rule, via strconv.
 func parseRef(b []byte) (uint64, bool) {
-	t := bytes.TrimSpace(b)
-	if len(t) == 0 || t[0] == '+' || t[0] == '-' {
+	// memcached's safe_strtoull: strtoull's number (after whitespace, with a sign), which
+	// must be followed by the end, whitespace or a NUL; a '-' that makes it negative fails.
+	t := bytes.TrimLeft(b, " \t\n\r\v\f")
+	end := bytes.IndexAny(t, " \t\n\r\v\f\x00")
+	if end < 0 {
+		end = len(t)
+	}
+	tok := string(t[:end])
+	neg := strings.HasPrefix(tok, "-")
+	tok = strings.TrimPrefix(strings.TrimPrefix(tok, "+"), "-")
+	if tok == "" || tok[0] < '0' || tok[0] > '9' {
 		return 0, false
 	}
-	v, err := strconv.ParseUint(string(t), 10, 64)
-	return v, err == nil && len(bytes.TrimLeft(b, " \t\n\r\v\f")) == len(bytes.TrimLeft(b, " \t\n\r\v\f")) && bytes.IndexAny(t, " \t\n\r\v\f") < 0
+	v, err := strconv.ParseUint(tok, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+		if int64(v) < 0 {
+			return 0, false
+		}
+	}
+	return v, true
 }
 
 func (r *refStore) flush(delay, now int64) {

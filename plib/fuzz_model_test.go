@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/plibcached/plibcached/kv"
 )
@@ -206,14 +207,31 @@ func (m *apiModel) arith(key []byte, delta uint64, incr bool, now int64) (uint64
 	return v, nil
 }
 
-// modelParse: an unsigned 64-bit decimal, ASCII whitespace allowed around it, no sign.
+// modelParse is memcached's safe_strtoull: strtoull's number (after ASCII whitespace,
+// with an optional sign), which must be followed by the end, whitespace or a NUL; a '-'
+// that makes the number negative fails.
 func modelParse(b []byte) (uint64, bool) {
-	t := bytes.Trim(b, " \t\n\r\v\f")
-	if len(t) == 0 || bytes.ContainsFunc(t, func(r rune) bool { return r < '0' || r > '9' }) {
+	t := bytes.TrimLeft(b, " \t\n\r\v\f")
+	end := bytes.IndexAny(t, " \t\n\r\v\f\x00")
+	if end < 0 {
+		end = len(t)
+	}
+	tok := string(t[:end])
+	neg := strings.HasPrefix(tok, "-")
+	tok = strings.TrimPrefix(strings.TrimPrefix(tok, "+"), "-")
+	if tok == "" || tok[0] < '0' || tok[0] > '9' {
 		return 0, false
 	}
-	v, err := strconv.ParseUint(string(t), 10, 64)
-	return v, err == nil
+	v, err := strconv.ParseUint(tok, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		if v = -v; int64(v) < 0 {
+			return 0, false
+		}
+	}
+	return v, true
 }
 
 func (m *apiModel) delete(key []byte, now int64) error {
@@ -236,6 +254,7 @@ func (m *apiModel) touch(key []byte, exptime int32, now int64) error {
 		return ErrCacheMiss
 	}
 	it.exp = modelRealtime(int64(exptime), now)
+	it.fetched = true // memcached's touch marks the item fetched
 	it.bump(now)
 	return nil
 }

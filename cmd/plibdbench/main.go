@@ -6,8 +6,9 @@
 //	plibdbench -records 200000 -threads 4 -duration 5s -rounds 3
 //
 // plibd is found as the harness finds it (PLIBD_BINARY, PATH, bin/plibd): `make
-// bench-plibd` builds it and runs this. Both servers get the same number of threads
-// (memcached's -t, plibd's GOMAXPROCS).
+// bench-plibd` builds it and runs this. Each server runs with its defaults for the machine
+// unless told otherwise: memcached -t 4, plibd -procs half the CPUs (-server-threads and
+// -plibd-procs change them).
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strconv"
 	"syscall"
@@ -46,11 +48,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs.Int64Var(&o.records, "records", 200_000, "records loaded into each server")
 	fs.IntVar(&o.threads, "threads", 4, "client threads (one connection each)")
-	fs.IntVar(&o.serverThreads, "server-threads", 4, "server threads: memcached -t, plibd GOMAXPROCS")
+	fs.IntVar(&o.serverThreads, "server-threads", 4, "memcached's -t (plibd: -plibd-procs)")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured time per round and server")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured warm-up per round and server")
 	fs.IntVar(&o.rounds, "rounds", 3, "alternating rounds (the median is reported)")
-	procs := fs.Int("plibd-procs", 0, "plibd's GOMAXPROCS if not -server-threads (memcached keeps -t)")
+	procs := fs.Int("plibd-procs", 0, "plibd's -procs (GOMAXPROCS); 0: plibd's default, half the CPUs")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil || fs.NArg() > 0 || o.rounds < 1 {
@@ -58,10 +60,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.backends = []string{"memcached", "plibd"}
-	o.plibdProcs = o.serverThreads
+	o.plibdProcs = max(1, runtime.NumCPU()/2)
 	if *procs > 0 {
 		o.plibdProcs = *procs
-		os.Setenv("PLIBD_GOMAXPROCS", strconv.Itoa(*procs)) // read by the harness's plibd backend
+		os.Setenv("PLIBD_PROCS", strconv.Itoa(*procs)) // read by the harness's plibd backend
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
