@@ -51,7 +51,7 @@ type Backend interface {
 type PlibBackend struct {
 	client *plib.Client
 	clock  kv.Clock
-	max    int32
+	max    atomic.Int32 // lowered to the sessions made when the segment runs out of slots
 	made   atomic.Int32
 	free   chan *plib.Session
 	mu     sync.Mutex
@@ -68,7 +68,9 @@ func NewPlibBackend(c *plib.Client, maxSessions int, clock kv.Clock) *PlibBacken
 	if clock == nil {
 		clock = kv.CoarseClock{}
 	}
-	return &PlibBackend{client: c, clock: clock, max: int32(maxSessions), free: make(chan *plib.Session, maxSessions)}
+	b := &PlibBackend{client: c, clock: clock, free: make(chan *plib.Session, maxSessions)}
+	b.max.Store(int32(maxSessions))
+	return b
 }
 
 // ErrBackendClosed is returned by Acquire after Close.
@@ -85,7 +87,7 @@ func (b *PlibBackend) Acquire() (Session, error) {
 	if b.closed.Load() {
 		return nil, ErrBackendClosed
 	}
-	if b.made.Add(1) <= b.max {
+	if b.made.Add(1) <= b.max.Load() {
 		s, err := b.client.Session()
 		if err == nil {
 			b.mu.Lock()
@@ -93,9 +95,11 @@ func (b *PlibBackend) Acquire() (Session, error) {
 			b.mu.Unlock()
 			return s, nil
 		}
-		if b.made.Add(-1) == 0 || !errors.Is(err, plib.ErrNoSlots) {
+		made := b.made.Add(-1)
+		if made == 0 || !errors.Is(err, plib.ErrNoSlots) {
 			return nil, fmt.Errorf("protocol: no session: %w", err)
 		}
+		b.max.Store(made) // other processes hold the rest: stop looking for slots
 	} else {
 		b.made.Add(-1)
 	}

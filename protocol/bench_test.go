@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -41,6 +42,7 @@ func BenchmarkReadHeavy(b *testing.B) {
 			args = append(args, "-u", "root")
 		}
 		cmd := exec.Command(memcachedPath, args...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}

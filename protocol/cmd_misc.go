@@ -26,17 +26,9 @@ func (c *conn) processArith(incr bool) {
 	if s == nil {
 		return
 	}
-	var v uint64
-	var err error
-	if incr {
-		v, err = s.Incr(key, delta)
-	} else {
-		v, err = s.Decr(key, delta)
-	}
-	if err == plib.ErrNonNumeric {
-		v, err = c.arithSlow(s, key, incr, delta)
-	}
+	v, err := c.arithRMW(s, key, incr, delta)
 	c.release(s)
+	c.counters.countArith(incr, err)
 	switch err {
 	case nil:
 		if !c.noreply {
@@ -54,10 +46,12 @@ func (c *conn) processArith(incr bool) {
 	}
 }
 
-// arithSlow retries an incr or decr the store found non-numeric the way ma runs, which
-// reads the number as memcached does: the store stops at trailing garbage after white
-// space ("12 abc"), a sign ("+5") or a NUL, where memcached's strtoull reads a number.
-func (c *conn) arithSlow(s Session, key []byte, incr bool, delta uint64) (uint64, error) {
+// arithRMW runs incr or decr as ma runs (a read, then a compare-and-swap of the new
+// number), not through the store's Incr and Decr: those panic, holding a stripe lock, on
+// a number padded with more than 20 bytes of white space (kv's in-place rewrite pads from
+// a 20-space string), which any client can store; and this reads numbers as memcached's
+// strtoull does ("12 abc", "+5", "12\0..." included), which the store's parser does not.
+func (c *conn) arithRMW(s Session, key []byte, incr bool, delta uint64) (uint64, error) {
 	of := metaFlags{delta: delta, text: true}
 	res, errstr := c.marith(s, key, incr, &of)
 	switch {

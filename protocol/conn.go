@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/plibcached/plibcached/plib"
 )
 
 const (
@@ -23,10 +25,14 @@ var (
 )
 
 // connCounters are a connection's own statistics, summed by "stats".
+// (incr and decr run as a read and a compare-and-swap, so the store counts them as a get
+// and a cas: their own hits and misses are counted here.)
 type connCounters struct {
 	bytesRead, bytesWritten      atomic.Uint64
 	cmdMeta                      atomic.Uint64
 	storeTooLarge, storeNoMemory atomic.Uint64
+	incrHits, incrMisses         atomic.Uint64
+	decrHits, decrMisses         atomic.Uint64
 }
 
 func (a *connCounters) add(b *connCounters) {
@@ -35,6 +41,25 @@ func (a *connCounters) add(b *connCounters) {
 	a.cmdMeta.Add(b.cmdMeta.Load())
 	a.storeTooLarge.Add(b.storeTooLarge.Load())
 	a.storeNoMemory.Add(b.storeNoMemory.Load())
+	a.incrHits.Add(b.incrHits.Load())
+	a.incrMisses.Add(b.incrMisses.Load())
+	a.decrHits.Add(b.decrHits.Load())
+	a.decrMisses.Add(b.decrMisses.Load())
+}
+
+// countArith counts an incr or decr that ended with err.
+func (a *connCounters) countArith(incr bool, err error) {
+	switch {
+	case err == nil && incr:
+		a.incrHits.Add(1)
+	case err == nil:
+		a.decrHits.Add(1)
+	case err != plib.ErrCacheMiss && err != plib.ErrMalformedKey:
+	case incr:
+		a.incrMisses.Add(1)
+	default:
+		a.decrMisses.Add(1)
+	}
 }
 
 // conn is one client connection: its read buffer (rbuf[r:w] unread; scanned bytes of it

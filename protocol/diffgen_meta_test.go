@@ -176,6 +176,7 @@ func (g *gen) marith() *step {
 		fs = append(fs, "b")
 	}
 	st := &step{ncmd: 1, key: key, arithKey: key}
+	g.number(st, key)
 	st.lit("ma ", tok)
 	for _, f := range fs {
 		st.lit(" ", f)

@@ -126,7 +126,8 @@ func (g *gen) arith() *step {
 		delta = g.pick("18446744073709551615", "18446744073709551616", "-1", "abc", "0", "+5", "9223372036854775808")
 	}
 	key := g.textKey()
-	g.uncertain[key] = true // on a value the store finds non-numeric, plibd reads it again
+	g.uncertain[key] = true // plibd reads the item and rewrites it (see doc.go)
+	g.number(st, key)
 	st.lit(g.pick("incr ", "decr "), key, " ", delta)
 	st.arithKey = key
 	if g.chance(0.15) {
@@ -195,4 +196,18 @@ func (g *gen) closing() *step {
 		st.lit(strings.Repeat("x", 3000))
 	}
 	return st
+}
+
+// number now and then sets key to a number first, in one of the forms memcached's
+// strtoull reads (and the store's parser does not all read), so that arithmetic has
+// numbers to work on.
+func (g *gen) number(st *step, key string) {
+	if !g.chance(0.4) || len(key) > keyMaxLength {
+		return
+	}
+	v := g.pick("0", "7", "10", "99", "100", "1000", "12 abc", "+5", "007", " 42 ", "9223372036854775806",
+		"18446744073709551610", "-0", "3\x00x", strconv.FormatUint(g.r.Uint64N(1<<40), 10))
+	st.lit("set ", key, " 0 0 ", strconv.Itoa(len(v)), "\r\n", v, "\r\n")
+	st.ncmd++
+	delete(g.size, key)
 }

@@ -191,3 +191,21 @@ func TestStats(t *testing.T) {
 		t.Fatalf("stats slabs, settings, nonsense:\n%s", got)
 	}
 }
+
+// TestArithmetic covers incr and decr on numbers as memcached reads them, including one
+// padded with more white space than the number itself (which the store's Incr cannot
+// rewrite in place).
+func TestArithmetic(t *testing.T) {
+	ts, _ := startPlibd(t, false, nil)
+	c := dial(t, ts.sock)
+	defer c.Close()
+	pad := "1" + strings.Repeat(" ", 40)
+	c.Write([]byte("set p 0 0 41\r\n" + pad + "\r\nincr p 1\r\ndecr p 5\r\nget p\r\n" +
+		"set q 0 0 6\r\n12 abc\r\nincr q 1\r\nset r 0 0 2\r\n+5\r\ndecr r 1\r\n" +
+		"set w 0 0 20\r\n18446744073709551615\r\nincr w 2\r\nget w\r\nincr x 1\r\n" +
+		"set n 0 0 3\r\nabc\r\nincr n 1\r\nincr n -1\r\nmn\r\n"))
+	expect(t, c, "STORED\r\n2\r\n0\r\nVALUE p 0 41\r\n0"+strings.Repeat(" ", 40)+"\r\nEND\r\n"+
+		"STORED\r\n13\r\nSTORED\r\n4\r\n"+
+		"STORED\r\n1\r\nVALUE w 0 20\r\n1"+strings.Repeat(" ", 19)+"\r\nEND\r\nNOT_FOUND\r\n"+
+		"STORED\r\n"+rNonNumeric+"\r\nCLIENT_ERROR invalid numeric delta argument\r\nMN\r\n")
+}

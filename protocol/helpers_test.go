@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,6 +75,7 @@ func startMemcached(t testing.TB) string {
 	}
 	cmd := exec.Command(memcachedPath, args...)
 	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // even if the test crashes
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,13 @@ func (c *conn) processMarith() {
 	}
 	res, errstr := c.marith(s, key, incr, &of)
 	c.release(s)
+	switch {
+	case errstr != "" || res.created || res.status == "EX":
+	case res.item:
+		c.counters.countArith(incr, nil)
+	default:
+		c.counters.countArith(incr, plib.ErrCacheMiss)
+	}
 	if errstr != "" {
 		c.outErrString(errstr)
 		return

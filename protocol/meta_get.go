@@ -43,6 +43,10 @@ func (c *conn) processMget() {
 	if s == nil {
 		return
 	}
+	if long, touch := opaqueTooLong(tk); long {
+		c.mgetOpaqueError(s, key, &of, touch)
+		return
+	}
 	reserve := metaHeaderMax + 2*len(key)
 	var m plib.Meta
 	var val int
@@ -66,6 +70,45 @@ func (c *conn) processMget() {
 	default:
 		c.outErrString("SERVER_ERROR " + err.Error())
 	}
+}
+
+// opaqueTooLong reports whether an O flag is too long, and whether a T flag comes before
+// it.
+func opaqueTooLong(tk *tokens) (long, touch bool) {
+	for i := 2; i < tk.n-1; i++ {
+		switch tk.t[i][0] {
+		case 'T':
+			touch = true
+		case 'O':
+			if len(tk.t[i]) > mflagMaxOpaqueLength {
+				return true, touch
+			}
+		}
+	}
+	return false, false
+}
+
+// mgetOpaqueError replies mg's error for a too long opaque, after doing to the item what
+// memcached does before it finds the error: with h, l or T (which make memcached lock the
+// item and bump it only at the end) only a T before the opaque; otherwise a fetch.
+func (c *conn) mgetOpaqueError(s Session, key []byte, of *metaFlags, touch bool) {
+	locked := false
+	for i := 2; i < c.tk.n-1; i++ {
+		switch c.tk.t[i][0] {
+		case 'h', 'l', 'T':
+			locked = true
+		}
+	}
+	switch {
+	case locked && touch:
+		s.Touch(key, of.exptime)
+	case !locked:
+		base := len(c.out)
+		c.fetch(s, key, false, 0, metaHeaderMax+2*len(key))
+		c.out = c.out[:base]
+	}
+	c.release(s)
+	c.outErrString("CLIENT_ERROR opaque token too long")
 }
 
 // ttlFlags reports 0 without a T flag, 1 with one, 2 with a t flag before it.

@@ -171,3 +171,48 @@ func readFull(c net.Conn, b []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// TestFewSlots serves more connections than the segment has client slots, with a pool
+// that would take more: the pool stops at the slots there are and shares them.
+func TestFewSlots(t *testing.T) {
+	client, err := plib.Open(filepath.Join(t.TempDir(), "seg"), plib.Options{Size: 64 << 20, MaxClients: 2, Protection: plib.ModeNoPKU})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	be := NewPlibBackend(client, 16, nil)
+	defer be.Close()
+	srv := NewServer(be, Config{})
+	defer srv.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", l.Addr().String())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			for j := 0; j < 100; j++ {
+				fmt.Fprintf(c, "set k%d 0 0 1\r\nx\r\n", i)
+				buf := make([]byte, 8)
+				c.SetReadDeadline(time.Now().Add(10 * time.Second))
+				if _, err := readFull(c, buf); err != nil || string(buf) != "STORED\r\n" {
+					t.Errorf("conn %d: %q %v", i, buf, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if made := be.made.Load(); made > 2 {
+		t.Fatalf("%d sessions on a segment of 2 slots", made)
+	}
+}
