@@ -145,3 +145,47 @@ func TestSharedSegment(t *testing.T) {
 		t.Fatalf("plib get after a plibd delete: %v", err)
 	}
 }
+
+// TestShardedNodes uses several plibd nodes as memcached nodes are used: gomemcache's
+// server list shards the keys across them, every key reads back, and each node's segment
+// holds exactly the keys gomemcache sent it.
+func TestShardedNodes(t *testing.T) {
+	var nodes []*testServer
+	var addrs []string
+	for range 3 {
+		ts, addr := startPlibd(t, true, nil)
+		nodes, addrs = append(nodes, ts), append(addrs, addr)
+	}
+	mc := memcache.New(addrs...)
+	defer mc.Close()
+	const n = 300
+	for i := range n {
+		if err := mc.Set(&memcache.Item{Key: fmt.Sprint("key", i), Value: []byte(fmt.Sprint("value", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	perNode := make([]int, len(nodes))
+	for i := range n {
+		key := fmt.Sprint("key", i)
+		it, err := mc.Get(key)
+		if err != nil || string(it.Value) != fmt.Sprint("value", i) {
+			t.Fatalf("get %s: %v", key, err)
+		}
+		held := 0
+		for j, ts := range nodes {
+			if v, err := ts.client.Get(key); err == nil && string(v.Value) == fmt.Sprint("value", i) {
+				held++
+				perNode[j]++
+			}
+		}
+		if held != 1 {
+			t.Fatalf("%s is on %d nodes, want 1", key, held)
+		}
+	}
+	for j, c := range perNode {
+		if c == 0 {
+			t.Fatalf("node %d got no keys (%v)", j, perNode)
+		}
+	}
+	t.Logf("keys per node: %v", perNode)
+}
