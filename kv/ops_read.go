@@ -88,7 +88,6 @@ func (s *Store) Touch(slot Slot, key []byte, exptime int64) error {
 		return ErrNotFound
 	}
 	s.m.setU32(it+iExp, realtime(exptime, now))
-	s.m.setU8(it+iBits, s.m.u8(it+iBits)|bitFetched) // memcached's touch marks it fetched too
 	s.bump(it, now, hold)
 	s.unlock(stripe)
 	s.count(slot, stTouchHits)

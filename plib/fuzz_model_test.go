@@ -254,7 +254,6 @@ func (m *apiModel) touch(key []byte, exptime int32, now int64) error {
 		return ErrCacheMiss
 	}
 	it.exp = modelRealtime(int64(exptime), now)
-	it.fetched = true // memcached's touch marks the item fetched
 	it.bump(now)
 	return nil
 }

@@ -1,9 +1,7 @@
 package protocol
 
 import (
-	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/plibcached/plibcached/plib"
 )
@@ -26,9 +24,14 @@ func (c *conn) processArith(incr bool) {
 	if s == nil {
 		return
 	}
-	v, err := c.arithRMW(s, key, incr, delta)
+	var v uint64
+	var err error
+	if incr {
+		v, err = s.Incr(key, delta)
+	} else {
+		v, err = s.Decr(key, delta)
+	}
 	c.release(s)
-	c.counters.countArith(incr, err)
 	switch err {
 	case nil:
 		if !c.noreply {
@@ -44,27 +47,6 @@ func (c *conn) processArith(incr bool) {
 	default:
 		c.outString("SERVER_ERROR " + err.Error())
 	}
-}
-
-// arithRMW runs incr or decr as ma runs (a read, then a compare-and-swap of the new
-// number), not through the store's Incr and Decr: those panic, holding a stripe lock, on
-// a number padded with more than 20 bytes of white space (kv's in-place rewrite pads from
-// a 20-space string), which any client can store; and this reads numbers as memcached's
-// strtoull does ("12 abc", "+5", "12\0..." included), which the store's parser does not.
-func (c *conn) arithRMW(s Session, key []byte, incr bool, delta uint64) (uint64, error) {
-	of := metaFlags{delta: delta, text: true}
-	res, errstr := c.marith(s, key, incr, &of)
-	switch {
-	case errstr == rNonNumeric:
-		return 0, plib.ErrNonNumeric
-	case errstr == rArithNoMemory:
-		return 0, plib.ErrOutOfMemory
-	case errstr != "":
-		return 0, errors.New(strings.TrimPrefix(errstr, "SERVER_ERROR "))
-	case !res.item:
-		return 0, plib.ErrCacheMiss
-	}
-	return res.value, nil
 }
 
 // processTouch runs touch: memcached's process_touch_command.

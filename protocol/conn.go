@@ -25,8 +25,8 @@ var (
 )
 
 // connCounters are a connection's own statistics, summed by "stats".
-// (incr and decr run as a read and a compare-and-swap, so the store counts them as a get
-// and a cas: their own hits and misses are counted here.)
+// (ma runs as a read and a compare-and-swap, so the store counts it as a get and a cas:
+// its incr and decr hits and misses are counted here.)
 type connCounters struct {
 	bytesRead, bytesWritten      atomic.Uint64
 	cmdMeta                      atomic.Uint64

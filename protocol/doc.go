@@ -50,10 +50,9 @@
 // item changed, so that C, T, N and the c and t flags are exact and atomic; as in
 // memcached, a number that fits is written in place padded with spaces, and a longer one
 // goes in a new item that keeps the old TTL even if T was given (memcached applies T to
-// the replaced item). incr and decr run the same way rather than through the store's Incr
-// and Decr, which read fewer numbers than memcached's strtoull ("12 abc", "+5" and
-// "12\0..." are numbers to memcached) and panic on a number padded with more than 20
-// bytes of white space; their hits and misses are counted by the protocol. gat reads into
+// the replaced item). incr and decr call the store's Incr and Decr, which parse numbers
+// as memcached's safe_strtoull does and keep the in-place rewrite's padding, access time
+// and fetched bit; ma's hits and misses are counted by the protocol. gat reads into
 // a buffer that holds any value: a plib fetch into too short a buffer still fetches (and
 // touches).
 //
@@ -70,9 +69,9 @@
 //     memcached says NOT_STORED where plibd stores.
 //   - The fetched bit (mg h) and last access (mg l): memcached's touch marks an item
 //     fetched, the store's does not; mg u does not stop the store's bump; ms
-//     append/prepend with C, incr, decr and ma read the item (marking it fetched), and the
-//     compare-and-swap of incr, decr and ma makes a new item (not fetched), where
-//     memcached rewrites numbers in place keeping the bit.
+//     append/prepend with C and ma read the item (marking it fetched), and the
+//     compare-and-swap of ma makes a new item (not fetched), where memcached rewrites
+//     numbers in place keeping the bit.
 //   - b (base64 keys): memcached prints k in base64 when the item was stored with ms b;
 //     plibd prints it so when the request has b.
 //   - flush_all with a delay: memcached invalidates at the deadline minus one second;
