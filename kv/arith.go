@@ -18,7 +18,7 @@ func (s *Store) Decr(slot Slot, key []byte, delta uint64) (uint64, error) {
 	return s.arith(slot, key, delta, false)
 }
 
-func (s *Store) arith(slot Slot, key []byte, delta uint64, incr bool) (uint64, error) {
+func (s *Store) arith(slot Slot, key []byte, delta uint64, incr bool) (_ uint64, err error) {
 	if err := s.checkCall(slot, key); err != nil {
 		return 0, err
 	}
@@ -27,6 +27,7 @@ func (s *Store) arith(slot Slot, key []byte, delta uint64, incr bool) (uint64, e
 		hits, misses = stDecrHits, stDecrMisses
 	}
 	hold, h, now := holder(slot), hashKey(key), s.now()
+	defer s.recoverOp(hold, &err)
 	stripe := s.stripeOf(h)
 	s.lock(stripe, hold)
 	v, err := s.arithLocked(key, delta, incr, h, now, hold)

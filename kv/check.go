@@ -33,27 +33,29 @@ func (s *Store) MaintenanceSlot() Slot { return Slot(s.g.maxSlots) }
 
 // CheckAs is Check holding the store's locks as slot, which may be a client slot or
 // MaintenanceSlot().
-func (s *Store) CheckAs(slot Slot) error {
+//
+// A lock held by a live client for longer than Options.LockTimeout ends the check with a
+// *BusyError naming the holder, every lock the check had taken released.
+func (s *Store) CheckAs(slot Slot) (err error) {
 	if uint64(slot) > s.g.maxSlots {
 		return ErrBadSlot
 	}
 	hold := holder(slot)
+	defer s.recoverOp(hold, &err)
 	s.lock(hExpandLock, hold)
 	s.lockAllStripes(hold)
 	for cls := 1; cls <= s.numClasses; cls++ {
 		s.lock(s.classLock(uint8(cls)), hold)
 	}
 	s.lock(hPagesLock, hold)
-	defer func() {
-		s.unlock(hPagesLock)
-		for cls := s.numClasses; cls >= 1; cls-- {
-			s.unlock(s.classLock(uint8(cls)))
-		}
-		s.unlockAllStripes()
-		s.unlock(hExpandLock)
-	}()
 	c := &checker{s: s}
-	c.run()
+	c.runGuarded()
+	s.unlock(hPagesLock)
+	for cls := s.numClasses; cls >= 1; cls-- {
+		s.unlock(s.classLock(uint8(cls)))
+	}
+	s.unlockAllStripes()
+	s.unlock(hExpandLock)
 	if len(c.problems) > 0 {
 		return &CheckError{Problems: c.problems}
 	}
@@ -77,6 +79,21 @@ func (c *checker) fail(format string, args ...any) {
 	if len(c.problems) < maxProblems {
 		c.problems = append(c.problems, fmt.Sprintf(format, args...))
 	}
+}
+
+// runGuarded is run, ended early by damage so bad that a walk would leave the region (or a
+// Go table), which it reports as one more problem.
+func (c *checker) runGuarded() {
+	defer func() {
+		if r := recover(); r != nil {
+			e := panicError(r)
+			if e == nil {
+				panic(r)
+			}
+			c.fail("check stopped: %v", e)
+		}
+	}()
+	c.run()
 }
 
 func (c *checker) run() {
@@ -157,10 +174,12 @@ func (c *checker) checkClass(cls uint8) {
 	if total != c.pagesOf[cls]*per {
 		c.fail("class %d: %d total chunks, pages hold %d", cls, total, c.pagesOf[cls]*per)
 	}
-	// Free list.
+	// Free list. Its length is bounded by the chunks the class's pages really hold, not by
+	// a count read from the region, so a damaged cycle ends the walk.
+	owned := c.pagesOf[cls] * per
 	var nfree, prev uint64
 	for it := m.u64(ce + cFreeHead); it != 0; it = m.u64(it + iNext) {
-		if nfree > total || !s.validChunk(cls, it) || m.u8(it+iState) != stateFree || m.u64(it+iPrev) != prev {
+		if nfree > owned || !s.validChunk(cls, it) || m.u8(it+iState) != stateFree || m.u64(it+iPrev) != prev {
 			c.fail("class %d: bad free list entry %d after %d", cls, it, nfree)
 			return
 		}
@@ -174,7 +193,7 @@ func (c *checker) checkClass(cls uint8) {
 	var nitems, nbytes uint64
 	prev = 0
 	for it := m.u64(ce + cLRUHead); it != 0; it = m.u64(it + iNext) {
-		if nitems > total || !s.validChunk(cls, it) || m.u8(it+iState) != stateLinked || m.u64(it+iPrev) != prev {
+		if nitems > owned || !s.validChunk(cls, it) || m.u8(it+iState) != stateLinked || m.u64(it+iPrev) != prev {
 			c.fail("class %d: bad LRU entry %d after %d items", cls, it, nitems)
 			return
 		}

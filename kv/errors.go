@@ -1,6 +1,10 @@
 package kv
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // Errors returned by the store. Each is a sentinel, compared with errors.Is; some are
 // wrapped with detail (for example ErrMalformedKey with the offending length).
@@ -29,6 +33,10 @@ var (
 	ErrBadMode = errors.New("kv: unknown storage mode")
 	// ErrBadSlot: the client slot id is outside the store's slot table.
 	ErrBadSlot = errors.New("kv: client slot out of range")
+	// ErrBusy: a lock the call needed stayed held by a live client for longer than
+	// Options.LockTimeout (a stopped or stalled process). The call changed nothing. The
+	// error is a *BusyError naming the holder.
+	ErrBusy = errors.New("kv: lock held too long by a live client")
 
 	// ErrNotRegion: the region does not start with the store's magic number.
 	ErrNotRegion = errors.New("kv: not a plibcached region (bad magic)")
@@ -47,3 +55,30 @@ var (
 	// ErrAlignment: the region does not start on a 64-byte boundary.
 	ErrAlignment = errors.New("kv: region not 64-byte aligned")
 )
+
+// BusyError is the error of a call that gave up waiting for a lock held by a live client
+// (one stopped by SIGSTOP or a debugger, say) for Options.LockTimeout. The call changed
+// nothing. errors.Is(err, ErrBusy) is true.
+type BusyError struct {
+	// Holder is the client slot that held the lock; Store.MaintenanceSlot() for Check or
+	// an offline repair.
+	Holder Slot
+	// Lock names the lock: "stripe", "class", "pages", "expand" or "repair claim".
+	Lock string
+	// Waited is how long the caller waited.
+	Waited time.Duration
+	// Pid is the holder's process id where the caller knows it (package plib fills it in
+	// from its slot table), else 0.
+	Pid int
+}
+
+func (e *BusyError) Error() string {
+	who := fmt.Sprintf("client slot %d", e.Holder)
+	if e.Pid != 0 {
+		who += fmt.Sprintf(" (pid %d)", e.Pid)
+	}
+	return fmt.Sprintf("kv: %s lock held by %s for more than %v", e.Lock, who, e.Waited.Round(time.Millisecond))
+}
+
+// Is makes errors.Is(err, ErrBusy) true.
+func (e *BusyError) Is(target error) bool { return target == ErrBusy }

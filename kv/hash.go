@@ -99,6 +99,11 @@ func (s *Store) dead(it uint64, now int64) lookup {
 
 // maybeGrow starts or advances hash table growth. The caller holds no stripe.
 func (s *Store) maybeGrow(hold uint32) {
+	// Growth is the store's own housekeeping after a call that succeeded: a damaged table
+	// or a lock held too long ends it (undone as far as it had gone) without failing the
+	// call, and a later call tries again.
+	var ignored error
+	defer s.recoverOp(hold, &ignored)
 	m := s.m
 	if m.a32(hExpanding).Load() == 0 {
 		if m.a32(hGrowFailed).Load() != 0 || s.itemCount()*2 <= 3<<m.a32(hHashPower).Load() {
@@ -106,6 +111,7 @@ func (s *Store) maybeGrow(hold uint32) {
 		}
 	}
 	if !s.tryLock(hExpandLock, hold) {
+		s.expandHolderCheck(hold)
 		return
 	}
 	if m.a32(hExpanding).Load() == 0 {
@@ -165,7 +171,7 @@ func (s *Store) abortGrow(h uint32) {
 	if first == 0 {
 		return
 	}
-	held := s.m.a32(hPagesLock).Load() == h
+	held := heldBy(s.m.a32(hPagesLock).Load(), h)
 	if !held {
 		s.lock(hPagesLock, h)
 	}
@@ -217,9 +223,9 @@ func (s *Store) migrateBucket(h uint32) {
 	b := m.u64(j+jMigrate) - 1
 	newMask := uint32(1)<<m.u32(hHashPower) - 1
 	old, primary := m.u64(hOld), m.u64(hPrimary)
-	for it := m.u64(old + b*8); it != 0; it = m.u64(old + b*8) {
-		if !s.validItem(it) {
-			break // a corrupt chain stays behind for Check to report
+	for n, it := 0, m.u64(old+b*8); it != 0; n, it = n+1, m.u64(old+b*8) {
+		if n >= maxChain || !s.validItem(it) {
+			break // a corrupt (or cyclic) chain stays behind for Check to report
 		}
 		next := m.u64(it + iHNext)
 		nb := primary + uint64(m.u32(it+iHash)&newMask)*8
@@ -254,4 +260,27 @@ func (s *Store) itemCount() uint64 {
 		n += s.m.a64(s.classEntry(uint8(cls)) + cItems).Load()
 	}
 	return n
+}
+
+// expandCheckEvery is how many failed tries of the expand lock, in this process, pass
+// between looks at whether its holder lives.
+const expandCheckEvery = 256
+
+// expandHolderCheck repairs a dead holder of the expand lock. That lock is only ever
+// tried, never waited for, so no waiter would otherwise notice its holder's death and
+// growth would stop until the dead slot was reclaimed. Asking costs a look at /proc, so
+// only every expandCheckEvery-th failed try asks.
+func (s *Store) expandHolderCheck(hold uint32) {
+	if s.expandTries.Add(1)%expandCheckEvery != 0 {
+		return
+	}
+	cur := s.m.a32(hExpandLock).Load()
+	dead := cur & holderMask
+	switch {
+	case dead == 0 || s.holderAlive(dead):
+	case uint64(dead) > s.g.maxSlots+1:
+		s.m.a32(hExpandLock).CompareAndSwap(cur, 0) // garbage: no journal to repair from
+	default:
+		s.repairHolder(dead, hold)
+	}
 }

@@ -1,7 +1,5 @@
 package kv
 
-import "fmt"
-
 // Every client slot (and the maintenance slot) has a journal in the region: the intent
 // records and undo log that let another process repair what the slot's client left
 // half-done when it died. See doc.go, "Crash safety".
@@ -61,7 +59,9 @@ func (s *Store) logUndo(h uint32, off, kind, old uint64) {
 	j := s.journal(h)
 	n := uint64(s.m.u32(j + jCount))
 	if n >= journalCap {
-		panic(fmt.Sprintf("kv: journal overflow: a critical section logged more than %d stores", journalCap))
+		// No critical section logs this many stores: the count was damaged. Rolling back
+		// what the journal holds and releasing the locks (recoverOp) is all that is left.
+		corrupt("journal undo count", n)
 	}
 	e := j + jEntries + n*16
 	s.m.setU64(e, off<<2|kind)

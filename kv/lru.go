@@ -78,7 +78,7 @@ func (s *Store) bump(it uint64, now int64, hold uint32) {
 	if now-int64(s.m.u32(it+iTime)) < lruUpdateInterval {
 		return
 	}
-	cls := s.m.u8(it + iClass)
+	cls := s.classOf(it)
 	ce := s.classEntry(cls)
 	s.lock(ce+cLock, hold)
 	s.listRemove(hold, ce, cLRUHead, cLRUTail, it)
@@ -122,7 +122,7 @@ func (s *Store) validChunk(cls uint8, off uint64) bool {
 		return false
 	}
 	in := off - s.pageStart(page)
-	size := s.g.classSizes[cls]
+	size := s.chunkSize(cls)
 	return in%size == 0 && in+size <= s.g.pageSize
 }
 
@@ -130,7 +130,7 @@ func (s *Store) validChunk(cls uint8, off uint64) bool {
 // it) and from its LRU, and frees its chunk, all in one section of its class lock. The
 // caller holds its stripe.
 func (s *Store) unlinkItem(it, link uint64, hold uint32) {
-	cls := s.m.u8(it + iClass)
+	cls := s.classOf(it)
 	s.lock(s.classLock(cls), hold)
 	s.unlinkLocked(hold, cls, it, link)
 	s.unlock(s.classLock(cls))

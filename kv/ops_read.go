@@ -13,11 +13,12 @@ func (s *Store) GetAndTouch(slot Slot, key []byte, exptime int64, dst []byte) (M
 	return s.get(slot, key, dst, true, exptime)
 }
 
-func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (Meta, error) {
+func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (_ Meta, err error) {
 	if err := s.checkCall(slot, key); err != nil {
 		return Meta{}, err
 	}
 	hold, h, now := holder(slot), hashKey(key), s.now()
+	defer s.recoverOp(hold, &err)
 	stripe := s.stripeOf(h)
 	s.lock(stripe, hold)
 	it, _, res := s.find(key, h, now, hold)
@@ -70,11 +71,12 @@ func (s *Store) countMiss(slot Slot, res lookup, touch bool) error {
 
 // Touch sets the expiration of the item stored under key (memcached's touch): ErrNotFound
 // if there is none.
-func (s *Store) Touch(slot Slot, key []byte, exptime int64) error {
+func (s *Store) Touch(slot Slot, key []byte, exptime int64) (err error) {
 	if err := s.checkCall(slot, key); err != nil {
 		return err
 	}
 	hold, h, now := holder(slot), hashKey(key), s.now()
+	defer s.recoverOp(hold, &err)
 	stripe := s.stripeOf(h)
 	s.lock(stripe, hold)
 	it, _, res := s.find(key, h, now, hold)
@@ -95,11 +97,12 @@ func (s *Store) Touch(slot Slot, key []byte, exptime int64) error {
 }
 
 // Delete removes the item stored under key: ErrNotFound if there is none.
-func (s *Store) Delete(slot Slot, key []byte) error {
+func (s *Store) Delete(slot Slot, key []byte) (err error) {
 	if err := s.checkCall(slot, key); err != nil {
 		return err
 	}
 	hold, h, now := holder(slot), hashKey(key), s.now()
+	defer s.recoverOp(hold, &err)
 	stripe := s.stripeOf(h)
 	s.lock(stripe, hold)
 	it, link, res := s.find(key, h, now, hold)

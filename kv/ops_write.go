@@ -40,7 +40,7 @@ func (s *Store) Set(slot Slot, key, value []byte, flags uint32, exptime int64) (
 // which keep the old item's; cas is used only by ModeCAS and must not be 0. It returns the
 // stored item's CAS id. On any error the store is unchanged, except that a set whose item
 // is too large removes the key's old value, as memcached does.
-func (s *Store) Store(slot Slot, mode Mode, key, value []byte, flags uint32, exptime int64, cas uint64) (uint64, error) {
+func (s *Store) Store(slot Slot, mode Mode, key, value []byte, flags uint32, exptime int64, cas uint64) (_ uint64, err error) {
 	if err := s.checkCall(slot, key); err != nil {
 		return 0, err
 	}
@@ -52,14 +52,23 @@ func (s *Store) Store(slot Slot, mode Mode, key, value []byte, flags uint32, exp
 	}
 	s.count(slot, stCmdSet)
 	hold, h, now := holder(slot), hashKey(key), s.now()
-	stripe := s.stripeOf(h)
-	s.lock(stripe, hold)
-	newCAS, added, err := s.storeLocked(slot, mode, key, value, flags, exptime, cas, h, now, hold)
-	s.unlock(stripe)
+	newCAS, added, err := s.storeGuarded(slot, mode, key, value, flags, exptime, cas, h, now, hold)
 	if added {
 		s.maybeGrow(hold)
 	}
 	return newCAS, err
+}
+
+// storeGuarded runs a storage command under its stripe; a damaged region or a lock held
+// too long ends it with the store unchanged (recoverOp).
+func (s *Store) storeGuarded(slot Slot, mode Mode, key, value []byte, flags uint32, exptime int64, cas uint64,
+	h uint32, now int64, hold uint32) (newCAS uint64, added bool, err error) {
+	defer s.recoverOp(hold, &err)
+	stripe := s.stripeOf(h)
+	s.lock(stripe, hold)
+	newCAS, added, err = s.storeLocked(slot, mode, key, value, flags, exptime, cas, h, now, hold)
+	s.unlock(stripe)
+	return newCAS, added, err
 }
 
 func (s *Store) storeLocked(slot Slot, mode Mode, key, value []byte, flags uint32, exptime int64, cas uint64,
@@ -169,10 +178,10 @@ func (s *Store) fillItem(it uint64, key []byte, h, flags, exp uint32, now int64,
 // journal record as an allocation is cleared, one 8-byte store puts it in the hash chain
 // (unlinking old), and old leaves its LRU for the free list. The caller holds the stripe.
 func (s *Store) link(it, old, link uint64, h uint32, hold uint32) {
-	cls := s.m.u8(it + iClass)
+	cls := s.classOf(it)
 	ocls := cls
 	if old != 0 {
-		ocls = s.m.u8(old + iClass)
+		ocls = s.classOf(old)
 	}
 	s.lock(s.classLock(min(cls, ocls)), hold)
 	if ocls != cls {
@@ -198,7 +207,7 @@ func (s *Store) link(it, old, link uint64, h uint32, hold uint32) {
 
 // freeAlloc returns a chunk that was allocated but never linked.
 func (s *Store) freeAlloc(it uint64, hold uint32) {
-	cls := s.m.u8(it + iClass)
+	cls := s.classOf(it)
 	s.lock(s.classLock(cls), hold)
 	s.freeChunk(hold, cls, it)
 	s.w64(hold, s.journal(hold)+jAlloc, 0)

@@ -50,7 +50,8 @@ func (s *Store) stealFrom(victim, cls uint8, mine uint64, hold uint32) (ok, touc
 	if !found {
 		return false, false
 	}
-	size, per := s.g.classSizes[victim], s.g.pageSize/s.g.classSizes[victim]
+	size := s.chunkSize(victim)
+	per := s.g.pageSize / size
 	start := s.pageStart(page)
 	for i := uint64(0); i < per; i++ {
 		it := start + i*size
@@ -90,7 +91,8 @@ func (s *Store) finishMove(h uint32) {
 		return
 	}
 	page, from, to := m.u64(j+jMovePage)-1, uint8(m.u32(j+jMoveFrom)), uint8(m.u32(j+jMoveTo))
-	size, per := s.g.classSizes[from], s.g.pageSize/s.g.classSizes[from]
+	size := s.chunkSize(from)
+	per := s.g.pageSize / size
 	start, fe := s.pageStart(page), s.classEntry(from)
 	batch := 0
 	for i := uint64(0); i < per; i++ {

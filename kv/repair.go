@@ -2,6 +2,7 @@ package kv
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,8 +35,8 @@ func (s *Store) repairHolder(dead, me uint32) bool {
 			// Repaired already; the locks that repair released may since have been taken
 			// by live clients. Nothing to do.
 			return false
-		case c == 0 || c == me || c == dead || (uint64(c) <= s.g.maxSlots+1 && !s.holderAlive(c)):
-			// Free, ours, or left by a repairer that died: take it.
+		case c == 0 || c == me || c == dead || !s.holderAlive(c):
+			// Free, ours, or left by a repairer that died (or a damaged word): take it.
 			if !claim.CompareAndSwap(c, me) {
 				continue
 			}
@@ -47,7 +48,7 @@ func (s *Store) repairHolder(dead, me uint32) bool {
 				return false
 			}
 			start := time.Now()
-			s.repairLocked(dead)
+			s.repairClaimed(claim, dead, me)
 			claim.Store(claimDone)
 			s.m.a64(hRepairs).Add(1)
 			s.recordMax(hRepairTimeMax, time.Since(start))
@@ -58,6 +59,19 @@ func (s *Store) repairHolder(dead, me uint32) bool {
 	}
 }
 
+// repairClaimed runs repairLocked(dead) holding dead's claim word as me. If the repair
+// panics (damage, or the page lock held too long by a live client) the claim is given up
+// before the panic goes on, so that the next waiter repairs instead: repair is idempotent.
+func (s *Store) repairClaimed(claim *atomic.Uint32, dead, me uint32) {
+	defer func() {
+		if r := recover(); r != nil {
+			claim.CompareAndSwap(me, 0)
+			panic(r)
+		}
+	}()
+	s.repairLocked(dead)
+}
+
 // repairLocked rolls back, finishes and releases what dead left, acting as dead.
 func (s *Store) repairLocked(dead uint32) {
 	s.rollback(dead)
@@ -66,7 +80,7 @@ func (s *Store) repairLocked(dead uint32) {
 	s.migrateBucket(dead)
 	s.abortGrow(dead)
 	for i := range s.numLockWords() {
-		if off := s.lockWord(i); s.m.a32(off).Load() == dead {
+		if off := s.lockWord(i); heldBy(s.m.a32(off).Load(), dead) {
 			s.unlock(off)
 		}
 	}
@@ -87,34 +101,48 @@ type RecoverInfo struct {
 // and resets the slot's journal so the slot can be used again. The caller must own slot
 // now, as package plib's slot table arranges, and hold no lock of the store; it may be
 // called again if the caller dies during it.
-func (s *Store) RecoverSlot(slot Slot) (RecoverInfo, error) {
+func (s *Store) RecoverSlot(slot Slot) (info RecoverInfo, err error) {
 	if uint64(slot) >= s.g.maxSlots {
 		return RecoverInfo{}, ErrBadSlot
 	}
-	var info RecoverInfo
 	h := holder(slot)
+	defer s.recoverOp(h, &err)
 	j := s.journal(h)
 	claim := s.m.a32(j + jClaim)
+	var start time.Time
 	for attempt := 0; ; attempt++ {
 		c := claim.Load()
 		if c == claimDone {
-			break // a waiter repaired the locks already
+			// A waiter repaired the locks already. Claim the journal back as this slot's
+			// own before taking any lock: the caller is the slot's holder now, and if it
+			// dies in turn (in freeLeaked, holding a class lock) a waiter must find a
+			// claim it can take (its holder dead), not one that says "repaired".
+			if claim.CompareAndSwap(c, h) {
+				break
+			}
+			continue
 		}
-		if c == 0 || c == h || uint64(c) > s.g.maxSlots+1 || !s.holderAlive(c) {
+		if c == 0 || c == h || !s.holderAlive(c) {
 			if !claim.CompareAndSwap(c, h) {
 				continue
 			}
 			info.LocksReleased = s.LocksHeldBy(slot)
-			start := time.Now()
+			begin := time.Now()
 			s.repairLocked(h)
 			info.Repaired = true
 			if info.LocksReleased > 0 {
 				s.m.a64(hRepairs).Add(1)
-				s.recordMax(hRepairTimeMax, time.Since(start))
+				s.recordMax(hRepairTimeMax, time.Since(begin))
 			}
 			break
 		}
-		lockSlowYield(attempt) // a live waiter is repairing the locks: let it finish
+		// A live waiter is repairing the locks: let it finish, but not for ever.
+		if start.IsZero() {
+			start = time.Now()
+		} else if waited := time.Since(start); waited > s.lockTimeout {
+			return info, &BusyError{Holder: Slot(c) - 1, Lock: "repair claim", Waited: waited}
+		}
+		lockSlowYield(attempt)
 	}
 	if it := s.m.u64(j + jAlloc); it != 0 {
 		freed, err := s.freeLeaked(h, it)
@@ -124,7 +152,7 @@ func (s *Store) RecoverSlot(slot Slot) (RecoverInfo, error) {
 		info.ChunkFreed = freed
 	}
 	clear(s.m.bytes(j+jAlloc, jEntries-jAlloc))
-	s.m.a32(j + jClaim).Store(0)
+	claim.Store(0)
 	return info, nil
 }
 
@@ -134,7 +162,7 @@ func (s *Store) freeLeaked(h uint32, it uint64) (bool, error) {
 	if !s.validItemHeader(it) {
 		return false, fmt.Errorf("%w: journal names chunk %d, which is no chunk", ErrCorrupt, it)
 	}
-	cls := s.m.u8(it + iClass)
+	cls := s.classOf(it)
 	s.lock(s.classLock(cls), h)
 	freed := s.validChunk(cls, it) && s.m.u8(it+iState) == stateAlloc
 	if freed {

@@ -103,7 +103,8 @@ func (s *Store) finishCarve(h uint32) {
 		return
 	}
 	page, cls := m.u64(j+jCarvePage)-1, uint8(m.u32(j+jCarveClass))
-	size, per := s.g.classSizes[cls], s.g.pageSize/s.g.classSizes[cls]
+	size := s.chunkSize(cls)
+	per := s.g.pageSize / size
 	start, ce := s.pageStart(page), s.classEntry(cls)
 	for i := uint64(0); i < per; i++ {
 		it := start + i*size

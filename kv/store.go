@@ -3,6 +3,8 @@ package kv
 import (
 	"fmt"
 	"math/bits"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
@@ -28,6 +30,10 @@ type Options struct {
 	// answers from its slot table (pid and start time). Nil means every holder is alive.
 	// The store repairs what a dead holder left half-done from its journal (see doc.go).
 	HolderAlive func(slot Slot) bool
+	// LockTimeout bounds every wait for a lock held by a live client: a call that waits
+	// longer gives up with a *BusyError (ErrBusy) and changes nothing. Zero means
+	// DefaultLockTimeout, and so does a negative value: no wait is unbounded.
+	LockTimeout time.Duration
 }
 
 // Store is a memcached engine over one region of memory. Its methods are safe for
@@ -43,6 +49,9 @@ type Store struct {
 	onEvict func(key []byte)
 	// holderAliveFn is Options.HolderAlive.
 	holderAliveFn func(slot Slot) bool
+	lockTimeout   time.Duration
+	// expandTries counts this process's failed tries of the expand lock (expandHolderCheck).
+	expandTries atomic.Uint64
 	// crashHook, set only by tests, runs after every undo record: a test parks the
 	// calling goroutine there for good to simulate a client killed between two stores.
 	crashHook  func()
@@ -127,8 +136,12 @@ func newStore(m mem, g geometry, opts Options) *Store {
 	if opts.Clock == nil {
 		opts.Clock = CoarseClock{}
 	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = DefaultLockTimeout
+	}
 	return &Store{
 		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, holderAliveFn: opts.HolderAlive,
+		lockTimeout: opts.LockTimeout,
 		stripeMask: uint32(g.stripes - 1),
 		pageShift:  uint(bits.TrailingZeros64(g.pageSize)),
 		numClasses: len(g.classSizes) - 1,
