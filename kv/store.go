@@ -142,9 +142,9 @@ func newStore(m mem, g geometry, opts Options) *Store {
 	return &Store{
 		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, holderAliveFn: opts.HolderAlive,
 		lockTimeout: opts.LockTimeout,
-		stripeMask: uint32(g.stripes - 1),
-		pageShift:  uint(bits.TrailingZeros64(g.pageSize)),
-		numClasses: len(g.classSizes) - 1,
+		stripeMask:  uint32(g.stripes - 1),
+		pageShift:   uint(bits.TrailingZeros64(g.pageSize)),
+		numClasses:  len(g.classSizes) - 1,
 	}
 }
 
