@@ -244,7 +244,7 @@ func (c *checker) checkTable(table, power, from uint64) uint64 {
 			c.fail("old hash bucket %d below the migration cursor %d is not empty", b, from)
 		}
 		for steps := 0; it != 0; it = m.u64(it + iHNext) {
-			if steps++; steps > maxChain || !s.validItem(it) || m.u8(it+iState) != stateLinked {
+			if steps++; steps > s.chainLimit || !s.validItem(it) || m.u8(it+iState) != stateLinked {
 				c.fail("hash bucket %d: bad item %d", b, it)
 				break
 			}

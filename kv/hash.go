@@ -42,7 +42,7 @@ func (s *Store) bucketFor(h uint32) uint64 {
 // links to it (a bucket or the previous item's hnext).
 func (s *Store) find(key []byte, h uint32, now int64, hold uint32) (it, link uint64, res lookup) {
 	link = s.bucketFor(h)
-	for n := 0; n < maxChain; n++ {
+	for n := 0; n < s.chainLimit; n++ {
 		it = s.m.u64(link)
 		if it == 0 {
 			return 0, 0, lookupMiss
@@ -66,7 +66,7 @@ func (s *Store) find(key []byte, h uint32, now int64, hold uint32) (it, link uin
 // The caller holds its stripe.
 func (s *Store) findLink(it uint64) uint64 {
 	link := s.bucketFor(s.m.u32(it + iHash))
-	for n := 0; n < maxChain; n++ {
+	for n := 0; n < s.chainLimit; n++ {
 		cur := s.m.u64(link)
 		if cur == it {
 			return link
@@ -224,7 +224,7 @@ func (s *Store) migrateBucket(h uint32) {
 	newMask := uint32(1)<<m.u32(hHashPower) - 1
 	old, primary := m.u64(hOld), m.u64(hPrimary)
 	for n, it := 0, m.u64(old+b*8); it != 0; n, it = n+1, m.u64(old+b*8) {
-		if n >= maxChain || !s.validItem(it) {
+		if n >= s.chainLimit || !s.validItem(it) {
 			break // a corrupt (or cyclic) chain stays behind for Check to report
 		}
 		next := m.u64(it + iHNext)

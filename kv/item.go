@@ -49,7 +49,8 @@ const (
 
 	// MaxKeyLen is memcached's key length limit in bytes.
 	MaxKeyLen = 250
-	// maxChain bounds a hash chain walk, so that a corrupted cyclic chain is an error.
+	// maxChain bounds a hash chain walk, so that a corrupted cyclic chain is an error; a
+	// store's bound (Store.chainLimit) is lower where fewer chunks fit in its pages.
 	maxChain = 1 << 22
 )
 

@@ -55,6 +55,8 @@ type Store struct {
 	// crashHook, set only by tests, runs after every undo record: a test parks the
 	// calling goroutine there for good to simulate a client killed between two stores.
 	crashHook  func()
+	// chainLimit bounds a hash chain walk: no chain is longer than the chunks that fit.
+	chainLimit int
 	stripeMask uint32
 	pageShift  uint
 	numClasses int
@@ -142,6 +144,7 @@ func newStore(m mem, g geometry, opts Options) *Store {
 	return &Store{
 		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, holderAliveFn: opts.HolderAlive,
 		lockTimeout: opts.LockTimeout,
+		chainLimit:  int(min(maxChain, g.numPages*(g.pageSize/g.minChunk))),
 		stripeMask:  uint32(g.stripes - 1),
 		pageShift:   uint(bits.TrailingZeros64(g.pageSize)),
 		numClasses:  len(g.classSizes) - 1,
