@@ -100,7 +100,7 @@ func (s *Store) lockSlow(off uint64, w *atomic.Uint32, h uint32) {
 			continue
 		}
 		if waited >= s.lockTimeout {
-			panic(&BusyError{Holder: Slot(cur&holderMask) - 1, Lock: s.lockKind(off), Waited: waited})
+			panic(s.busy(cur&holderMask, s.lockKind(off), waited))
 		}
 		if cur&lockWaiters == 0 && !w.CompareAndSwap(cur, cur|lockWaiters) {
 			continue
@@ -138,6 +138,15 @@ func (s *Store) holderAlive(cur uint32) bool {
 		return false
 	}
 	return s.holderAliveFn == nil || s.holderAliveFn(Slot(cur-1))
+}
+
+// busy makes the BusyError of a wait of waited for the lock kind held by holder value h.
+func (s *Store) busy(h uint32, kind string, waited time.Duration) *BusyError {
+	e := &BusyError{Holder: Slot(h) - 1, Lock: kind, Waited: waited}
+	if s.holderPidFn != nil && h != 0 && uint64(h) <= s.g.maxSlots {
+		e.Pid = s.holderPidFn(e.Holder)
+	}
+	return e
 }
 
 // lockKind names the lock at off, for a BusyError.

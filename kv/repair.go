@@ -140,7 +140,7 @@ func (s *Store) RecoverSlot(slot Slot) (info RecoverInfo, err error) {
 		if start.IsZero() {
 			start = time.Now()
 		} else if waited := time.Since(start); waited > s.lockTimeout {
-			return info, &BusyError{Holder: Slot(c) - 1, Lock: "repair claim", Waited: waited}
+			return info, s.busy(c, "repair claim", waited)
 		}
 		lockSlowYield(attempt)
 	}

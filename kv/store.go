@@ -34,6 +34,9 @@ type Options struct {
 	// longer gives up with a *BusyError (ErrBusy) and changes nothing. Zero means
 	// DefaultLockTimeout, and so does a negative value: no wait is unbounded.
 	LockTimeout time.Duration
+	// HolderPid, if set, tells a BusyError the process id of the slot holding the lock
+	// (package plib answers from its slot table); 0 if unknown.
+	HolderPid func(slot Slot) int
 }
 
 // Store is a memcached engine over one region of memory. Its methods are safe for
@@ -50,11 +53,12 @@ type Store struct {
 	// holderAliveFn is Options.HolderAlive.
 	holderAliveFn func(slot Slot) bool
 	lockTimeout   time.Duration
+	holderPidFn   func(slot Slot) int
 	// expandTries counts this process's failed tries of the expand lock (expandHolderCheck).
 	expandTries atomic.Uint64
 	// crashHook, set only by tests, runs after every undo record: a test parks the
 	// calling goroutine there for good to simulate a client killed between two stores.
-	crashHook  func()
+	crashHook func()
 	// chainLimit bounds a hash chain walk: no chain is longer than the chunks that fit.
 	chainLimit int
 	stripeMask uint32
@@ -143,11 +147,11 @@ func newStore(m mem, g geometry, opts Options) *Store {
 	}
 	return &Store{
 		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, holderAliveFn: opts.HolderAlive,
-		lockTimeout: opts.LockTimeout,
-		chainLimit:  int(min(maxChain, g.numPages*(g.pageSize/g.minChunk))),
-		stripeMask:  uint32(g.stripes - 1),
-		pageShift:   uint(bits.TrailingZeros64(g.pageSize)),
-		numClasses:  len(g.classSizes) - 1,
+		lockTimeout: opts.LockTimeout, holderPidFn: opts.HolderPid,
+		chainLimit: int(min(maxChain, g.numPages*(g.pageSize/g.minChunk))),
+		stripeMask: uint32(g.stripes - 1),
+		pageShift:  uint(bits.TrailingZeros64(g.pageSize)),
+		numClasses: len(g.classSizes) - 1,
 	}
 }
 

@@ -2,6 +2,7 @@ package plib
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib/internal/pkey"
@@ -48,11 +49,17 @@ var (
 	ErrSizeMismatch = errors.New("plib: segment size mismatch")
 	// ErrNotOwner: the segment file belongs to another user.
 	ErrNotOwner = errors.New("plib: segment file owned by another user")
-	// ErrCorrupt: the segment's header or store failed validation.
+	// ErrCorrupt: the segment's header or store failed validation, at Open or during a
+	// call that met a damaged word (the call changed nothing it could not undo).
 	ErrCorrupt = errors.New("plib: segment corrupt")
 	// ErrOptions: Options hold an impossible value.
 	ErrOptions = errors.New("plib: invalid options")
 )
+
+// ErrBusy is returned, as a *kv.BusyError naming the holder's slot and pid, by a call that
+// waited Options.LockTimeout for a lock a live process kept (a stopped process, say); the
+// call changed nothing. It is the same value as kv's, so errors.Is works across both.
+var ErrBusy = kv.ErrBusy
 
 // ErrNoPKU is returned by Open in ModePKU where the CPU or kernel lacks protection keys;
 // it is the same value as the pkey package's, so errors.Is works across both.
@@ -80,6 +87,12 @@ func mapErr(err error) error {
 		return ErrBufferTooSmall
 	case kv.ErrOutOfMemory:
 		return ErrOutOfMemory
+	}
+	switch {
+	case errors.Is(err, kv.ErrBusy):
+		return err // a *kv.BusyError, which errors.Is(err, ErrBusy) already matches
+	case errors.Is(err, kv.ErrCorrupt):
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	return errors.Join(ErrStore, err)
 }

@@ -2,6 +2,7 @@ package plib
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib/internal/pkey"
@@ -47,6 +48,12 @@ type Options struct {
 	Protection Mode
 	// Clock overrides the store's clock (tests). Default kv.CoarseClock.
 	Clock kv.Clock
+	// LockTimeout bounds every wait for a lock that a live process holds (one stopped
+	// by SIGSTOP or a debugger, say): a call that would wait longer returns an error
+	// satisfying errors.Is(err, ErrBusy), a *kv.BusyError naming the holder's slot and
+	// pid, with nothing changed. Default kv.DefaultLockTimeout (3 s), like a memcached
+	// client's timeout. A dead holder is not waited for: what it left is repaired.
+	LockTimeout time.Duration
 }
 
 const (
@@ -73,7 +80,7 @@ func (o Options) withDefaults() Options {
 
 func (o Options) validate() error {
 	switch {
-	case o.Size < 0 || o.MaxItemSize < 0 || o.ExpectedItems < 0 || o.MaxClients < 0:
+	case o.Size < 0 || o.MaxItemSize < 0 || o.ExpectedItems < 0 || o.MaxClients < 0 || o.LockTimeout < 0:
 		return fmt.Errorf("%w: negative size", ErrOptions)
 	case o.MaxClients > 4096:
 		return fmt.Errorf("%w: MaxClients %d > 4096", ErrOptions, o.MaxClients)

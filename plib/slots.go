@@ -86,6 +86,19 @@ func (c *Client) slotAlive(slot kv.Slot) bool {
 	return c.ownerAlive(slot, c.slotWord64(slot, 0).Load())
 }
 
+// slotPid returns the pid of the process that claimed slot, 0 if none (kv's HolderPid, for
+// a BusyError). Inside a trampoline.
+func (c *Client) slotPid(slot kv.Slot) int {
+	if uint64(slot) >= c.seg.layout.maxSlots {
+		return 0
+	}
+	w := c.slotWord64(slot, 0).Load()
+	if uint32(w) != slotClaimed {
+		return 0
+	}
+	return int(w >> 32)
+}
+
 // ownerAlive reports whether owner word w of slot names a running process. A slot claimed
 // but not yet stamped (start 0) counts as alive while its pid runs: its claimer is between
 // its two stores, or died there and its pid is gone.
