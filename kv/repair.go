@@ -188,3 +188,22 @@ func (s *Store) recordMax(off uint64, d time.Duration) {
 	for old := w.Load(); uint64(d) > old && !w.CompareAndSwap(old, uint64(d)); old = w.Load() {
 	}
 }
+
+// Repair is a repair under way: the client in slot Repairer is rolling back, finishing or
+// reclaiming what the client of slot Dead left. Repairer == Dead is the slot's new owner
+// taking it back (RecoverSlot).
+type Repair struct {
+	Dead, Repairer Slot
+}
+
+// RepairsInProgress appends to dst the repairs under way at this instant, read from the
+// journals' claim words without a lock: for tools, and for tests that kill repairers.
+func (s *Store) RepairsInProgress(dst []Repair) []Repair {
+	for h := uint32(1); uint64(h) <= s.g.maxSlots+1; h++ {
+		c := s.m.a32(s.journal(h) + jClaim).Load()
+		if c != 0 && c != claimDone && uint64(c) <= s.g.maxSlots+1 {
+			dst = append(dst, Repair{Dead: Slot(h - 1), Repairer: Slot(c - 1)})
+		}
+	}
+	return dst
+}

@@ -132,3 +132,23 @@ func (c *Client) SlotPIDs() []int {
 	}
 	return pids
 }
+
+// Repair is a repair under way in the segment: the process RepairerPid, in client slot
+// RepairerSlot, is rolling back or finishing what the dead client of slot DeadSlot left,
+// or (RepairerSlot == DeadSlot) taking that slot back.
+type Repair struct {
+	DeadSlot, RepairerSlot int
+	RepairerPid            int
+}
+
+// Repairing lists the repairs under way at this instant (for plibctl and for the torture
+// test, which kills repairers on purpose). It takes no lock.
+func (c *Client) Repairing() []Repair {
+	c.enter()
+	defer c.exit()
+	var out []Repair
+	for _, r := range c.store.RepairsInProgress(nil) {
+		out = append(out, Repair{DeadSlot: int(r.Dead), RepairerSlot: int(r.Repairer), RepairerPid: c.slotPid(r.Repairer)})
+	}
+	return out
+}
