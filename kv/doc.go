@@ -46,6 +46,28 @@
 // stripe of a victim, a page move taking another class's lock) are only tried, never
 // waited for. Statistics counters are per slot, so clients do not share their cache lines.
 //
+// No call waits forever. A waiter spins briefly, yields, then sleeps on the lock word
+// (futex, which works between processes; the word's top bit tells the holder's unlock to
+// wake sleepers). A dead holder is repaired (below). A live holder that keeps the lock
+// longer than Options.LockTimeout (3 s by default: a process stopped by SIGSTOP or a
+// debugger, say) makes the waiting call give up with a *BusyError naming the holder's slot
+// (and, through Options.HolderPid, its pid); the call is undone as crash repair would undo
+// it, so it changed nothing. Readers of a key wait for its stripe like writers do, so
+// while a holder is stopped every call on its stripe gets ErrBusy after the timeout.
+//
+// # The region is untrusted
+//
+// Every process that maps the region can write any byte of it, at any moment. The store
+// reads it as a kernel reads user memory: every access is bounds-checked against the
+// region (unsafe.go), every offset, class id, count and link read from it is validated
+// before use, and every walk of a chain or list is bounded, so a damaged word yields
+// ErrCorrupt in the calls that meet it — never a fault, a hang or an access outside the
+// region. A call that meets damage is undone like one that meets a busy lock (guard.go):
+// its journal is rolled back, its locks released. What a damaged word can still do is
+// damage more of the region (a wild link written through), lose items, or make every call
+// that needs it fail with ErrCorrupt until the region is repaired or formatted anew;
+// Check reports such damage.
+//
 // # Crash safety: journals and repair
 //
 // A client can be killed at any instruction (SIGKILL cannot be deferred the way the paper's
@@ -77,8 +99,12 @@
 // slot held. The other waiters wait for that and then compete for their lock as usual.
 // Repair happens once: the claim word then reads done. When the slot is later taken back
 // for reuse (RecoverSlot; package plib does this when it reclaims a dead process's slot),
-// the chunk the dead client had allocated but not linked is freed, so a killed set leaks
-// nothing for good, and the journal is reset.
+// the new owner first claims the journal as its own (so that if it dies in turn, holding a
+// class lock while it frees, the next waiter repairs it like any dead holder), then frees
+// the chunk the dead client had allocated but not linked, so a killed set leaks nothing
+// for good, and resets the journal. The hash-growth lock is only ever tried, never waited
+// for; a client that fails to take it asks now and then whether its holder lives, and
+// repairs a dead one, so growth cannot stop for good.
 //
 // Only the page lock is waited for during repair besides the dead slot's own locks; it is
 // innermost in the lock order, so a repair cannot deadlock. Statistics and the CAS counter
