@@ -83,7 +83,7 @@ func mutateSegment(base segImage, in *fuzzInput) segImage {
 
 // apiErrors are the errors a call on a damaged segment may answer with.
 var apiErrors = []error{ErrCacheMiss, ErrCASConflict, ErrNotStored, ErrValueTooLarge, ErrNonNumeric,
-	ErrBufferTooSmall, ErrOutOfMemory, ErrNoSlots, ErrStore}
+	ErrBufferTooSmall, ErrOutOfMemory, ErrNoSlots, ErrStore, ErrCorrupt, ErrBusy}
 
 // exerciseDamaged makes a few calls of every kind on an opened damaged segment, through a
 // Session and through the Client: reads, writes of two sizes (two slab classes), appends,
