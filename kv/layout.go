@@ -23,7 +23,7 @@ import (
 //	initTableOff            the initial hash table, 8 bytes per bucket
 //	firstPageOff            pages of pageSize bytes: slabs, and grown hash tables
 const (
-	layoutVersion = 2
+	layoutVersion = 3
 	headerSize    = 4096
 	cacheLine     = 64
 	osPage        = 4096

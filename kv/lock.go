@@ -72,8 +72,15 @@ func (s *Store) unlock(off uint64) {
 func (s *Store) lockSlow(off uint64, w *atomic.Uint32, h uint32) {
 	var start time.Time // zero until the wait is long enough to look at the clock
 	var lastCheck time.Duration
+	kind, i, sleeps := s.lockKindIndex(off), 1, uint64(0)
+	defer func() {
+		s.addWait(h, kind, waitContended, 1)
+		s.addWait(h, kind, waitSpins, uint64(min(i, spinRounds)))
+		s.addWait(h, kind, waitYields, uint64(max(0, min(i, yieldRounds)-spinRounds)))
+		s.addWait(h, kind, waitSleeps, sleeps)
+	}()
 	want := h
-	for i := 1; ; i++ {
+	for ; ; i++ {
 		cur := w.Load()
 		if cur == 0 {
 			if w.CompareAndSwap(0, want) {
@@ -100,7 +107,7 @@ func (s *Store) lockSlow(off uint64, w *atomic.Uint32, h uint32) {
 			continue
 		}
 		if waited >= s.lockTimeout {
-			panic(s.busy(cur&holderMask, s.lockKind(off), waited))
+			panic(s.busy(cur&holderMask, lockKindNames[kind], waited))
 		}
 		if cur&lockWaiters == 0 && !w.CompareAndSwap(cur, cur|lockWaiters) {
 			continue
@@ -108,6 +115,7 @@ func (s *Store) lockSlow(off uint64, w *atomic.Uint32, h uint32) {
 		// Once asleep, take the lock marked as waited for: other sleepers may remain, and
 		// this client's unlock must wake them.
 		want = h | lockWaiters
+		sleeps++
 		futexWait(w, cur|lockWaiters, min(maxSleep, max(waited/4, 50*time.Microsecond), s.lockTimeout-waited))
 	}
 }
@@ -149,19 +157,28 @@ func (s *Store) busy(h uint32, kind string, waited time.Duration) *BusyError {
 	return e
 }
 
-// lockKind names the lock at off, for a BusyError.
-func (s *Store) lockKind(off uint64) string {
+// The kinds of lock, for statistics and errors.
+const (
+	lockStripe = iota
+	lockClass
+	lockPages
+	lockExpand
+	numLockKinds
+)
+
+var lockKindNames = [numLockKinds]string{"stripe", "class", "pages", "expand"}
+
+// lockKindIndex returns the kind of the lock word at off.
+func (s *Store) lockKindIndex(off uint64) int {
 	switch {
 	case off == hPagesLock:
-		return "pages"
+		return lockPages
 	case off == hExpandLock:
-		return "expand"
-	case off >= s.g.stripeOff && off < s.g.stripeOff+s.g.stripes*stripeSize:
-		return "stripe"
+		return lockExpand
 	case off >= s.g.classOff && off < s.g.stripeOff:
-		return "class"
+		return lockClass
 	}
-	return "repair claim"
+	return lockStripe
 }
 
 func (s *Store) stripeOf(h uint32) uint64 {

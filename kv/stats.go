@@ -26,6 +26,9 @@ type Stats struct {
 	Repairs                      uint64
 	RepairWaitMax, RepairTimeMax time.Duration
 
+	// Contention counts the slow paths of the store's locks, per kind of lock.
+	Contention Contention
+
 	HashPower     uint32 // log2 of the hash table's bucket count
 	HashExpanding bool   // a larger table is being filled
 	HashBytes     uint64 // bytes of the current hash table(s)
@@ -78,6 +81,13 @@ func (s *Store) Stats() Stats {
 	if st.HashExpanding {
 		st.HashBytes += 4 << st.HashPower
 	}
+	for kind := range numLockKinds {
+		w := &st.Contention[kind]
+		base := stLockWaits + kind*numWaitStats
+		w.Kind = lockKindNames[kind]
+		w.Contended, w.Spins = s.sumStat(base+waitContended), s.sumStat(base+waitSpins)
+		w.Yields, w.Sleeps = s.sumStat(base+waitYields), s.sumStat(base+waitSleeps)
+	}
 	for cls := 1; cls <= s.numClasses; cls++ {
 		ce := s.classEntry(uint8(cls))
 		ss := SlabStats{
@@ -98,4 +108,24 @@ func (s *Store) Stats() Stats {
 		}
 	}
 	return st
+}
+
+// LockWaits is one kind of lock's slow path: how often a client found the lock taken
+// (Contended), and how it then waited: rounds spent looking at the word (Spins), yields of
+// its thread (Yields), futex sleeps (Sleeps).
+type LockWaits struct {
+	Kind                              string
+	Contended, Spins, Yields, Sleeps uint64
+}
+
+// Contention holds LockWaits for each kind of lock: stripe, class, pages, expand.
+type Contention [numLockKinds]LockWaits
+
+// Contended is the number of contended acquisitions of every kind.
+func (c Contention) Contended() uint64 {
+	var n uint64
+	for _, w := range c {
+		n += w.Contended
+	}
+	return n
 }

@@ -24,10 +24,30 @@ const (
 	stCasBadval
 	stCmdFlush
 	stExpiredUnlinked
-	numSlotStats
+	// stLockWaits starts numLockKinds groups of numWaitStats counters: the slow path of
+	// each kind of lock (lockKindIndex), counted by the waiting slot.
+	stLockWaits
+	numSlotStats = stLockWaits + numLockKinds*numWaitStats
 
-	slotStatsSize = 256
+	slotStatsSize = 512
 )
+
+// The counters of a lock kind's slow path, in its group.
+const (
+	waitContended = iota // acquisitions that found the lock taken
+	waitSpins            // rounds spent looking at the word
+	waitYields           // times the thread was yielded
+	waitSleeps           // futex sleeps on the word
+	numWaitStats
+)
+
+// addWait adds n to counter which of lock kind kind for the waiting holder h. Only client
+// slots have counters; the maintenance slot's waits are not counted.
+func (s *Store) addWait(h uint32, kind, which int, n uint64) {
+	if slot := uint64(h&holderMask) - 1; n != 0 && slot < s.g.maxSlots {
+		s.m.a64(s.g.slotStatsOff + slot*slotStatsSize + uint64(stLockWaits+kind*numWaitStats+which)*8).Add(n)
+	}
+}
 
 func (s *Store) count(slot Slot, stat int) {
 	s.m.a64(s.g.slotStatsOff + uint64(slot)*slotStatsSize + uint64(stat)*8).Add(1)
