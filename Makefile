@@ -8,6 +8,7 @@
 # make plots            redraw every run's tables and figures from results/ (RUN=name: one run)
 # make regress          performance floors (regress/floors.txt) measured in one process; < 2 min
 # make bench            Go micro-benchmarks, every backend side by side
+# make bench-scale      plib-nopku's throughput at 1, 2, 4 client threads: the 2t/1t ratios
 # make kv-memory        40M items in a 10 GiB region: the per-item memory figure (~2 min)
 # make test-pku-qemu    the PKU test suites in a QEMU guest with an emulated PKU CPU
 
@@ -17,7 +18,7 @@ PKGS      := ./...
 # the race detector's 5-10x slowdown would push `make test` past its 10-minute budget.
 RACE_PKGS := ./kv/... ./workloads/...
 
-PHONY_EXTRA := test-pku-qemu kv-memory bench-plibd bin/plibd
+PHONY_EXTRA := test-pku-qemu kv-memory bench-plibd bin/plibd bench-scale
 .PHONY: $(PHONY_EXTRA) all build test test-race test-all vet fmt-check bench deps tools reproduce reproduce-quick plots regress torture
 
 all: build
@@ -64,6 +65,11 @@ torture:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+
+# plib-nopku at 1, 2 and 4 client threads on both paper mixes, 1M and 10M records, rounds
+# alternating: the 2t/1t ratios, then kv's lock contention per operation (~15 min).
+bench-scale:
+	scripts/bench-scale.sh
 
 # REPRODUCE_FLAGS passes flags to cmd/reproduce, e.g. REPRODUCE_FLAGS='-threads paper'.
 reproduce: deps build
