@@ -61,7 +61,7 @@ func BenchmarkParallel(b *testing.B) {
 const parallelRecords = 1_000_000
 
 var (
-	parallelOnce  sync.Once
+	parallelOnce   sync.Once
 	parallelShared *Store
 )
 

@@ -54,9 +54,11 @@ func wantBusy(t *testing.T, err error, wall, cpu, timeout time.Duration, holder 
 }
 
 // TestLiveHolderGivesBusy: a live client keeps a stripe lock (as a stopped process
-// would). A Get of a key in that stripe and a Set that needs the held class lock each give
-// up after Options.LockTimeout with a BusyError naming the holder, having slept rather
-// than spun, and the Set changes nothing. Before the fix both waited for ever at 100% CPU.
+// would). A Get of a key in that stripe reads it without waiting; once the holder is
+// inside its publishing window (the stripe's version odd) the Get, and a Set that needs
+// a held class lock, each give up after Options.LockTimeout with a BusyError naming the
+// holder, having slept rather than spun, and the Set changes nothing. Before the fix
+// every one of them waited for ever at 100% CPU.
 func TestLiveHolderGivesBusy(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 	s, err := Format(alignedRegion(4<<20), crashSmall, Options{Clock: NewManualClock(testNow), LockTimeout: timeout})
@@ -67,10 +69,22 @@ func TestLiveHolderGivesBusy(t *testing.T) {
 	if _, err := s.Set(crashRepairer, key, val, 0, 0); err != nil {
 		t.Fatal(err)
 	}
-	stopped := holder(crashVictim)
-	s.lock(s.stripeOf(hashKey(key)), stopped)
 	buf := make([]byte, 200)
-	finishWithin(t, 10*time.Second, "get of a held stripe", func() {
+	if _, err := s.Get(crashRepairer, key, buf); err != nil { // sets the fetched bit
+		t.Fatal(err)
+	}
+	stopped := holder(crashVictim)
+	stripe := s.stripeOf(hashKey(key))
+	s.lock(stripe, stopped)
+	t0 := time.Now()
+	if m, err := s.Get(crashRepairer, key, buf); err != nil || !bytes.Equal(buf[:m.Len], val) {
+		t.Errorf("get of a held stripe: %q, %v; want the value, without waiting", buf[:m.Len], err)
+	}
+	if d := time.Since(t0); d >= timeout {
+		t.Errorf("get of a held stripe waited %v", d)
+	}
+	s.beginWriting(stripe)
+	finishWithin(t, 10*time.Second, "get of a stripe being published", func() {
 		err, wall, cpu := busyCall(t, func() error { _, err := s.Get(crashRepairer, key, buf); return err })
 		wantBusy(t, err, wall, cpu, timeout, crashVictim, "stripe")
 	})
@@ -123,10 +137,11 @@ func TestCheckNamesLiveHolder(t *testing.T) {
 const stopEnvPath = "KV_STOP_REGION"
 
 // TestStoppedProcessHolder: a child process takes a stripe lock and stops itself
-// (SIGSTOP). The parent's Get of a key in that stripe gives up after LockTimeout with a
-// BusyError, sleeping on the lock word meanwhile; a second Get, started while the child is
-// stopped, finishes once the child is continued (SIGCONT) and unlocks, woken across
-// processes.
+// (SIGSTOP), as a client stopped in the middle of a Set. The parent's Get of a key in that
+// stripe does not wait for it (reads take no lock); its Set gives up after LockTimeout
+// with a BusyError, sleeping on the lock word meanwhile; a second Set, started while the
+// child is stopped, finishes once the child is continued (SIGCONT) and unlocks, woken
+// across processes.
 func TestStoppedProcessHolder(t *testing.T) {
 	if path := os.Getenv(stopEnvPath); path != "" {
 		stopChild(t, path)
@@ -152,20 +167,28 @@ func TestStoppedProcessHolder(t *testing.T) {
 		t.Fatalf("stopped child holds %d on the key's stripe, want %d", h, holder(crashVictim))
 	}
 	buf := make([]byte, 64)
-	err, wall, cpu := busyCall(t, func() error { _, err := s.Get(crashRepairer, key, buf); return err })
+	t0 := time.Now()
+	if _, err := s.Get(crashRepairer, key, buf); !errors.Is(err, ErrNotFound) {
+		t.Errorf("get while the holder is stopped: %v, want not found", err)
+	}
+	if d := time.Since(t0); d >= timeout {
+		t.Errorf("get waited %v for the stopped holder", d)
+	}
+	set := func() error { _, err := s.Set(crashRepairer, key, []byte("v"), 0, 0); return err }
+	err, wall, cpu := busyCall(t, set)
 	wantBusy(t, err, wall, cpu, timeout, crashVictim, "stripe")
 
 	s.lockTimeout = 20 * time.Second
 	done := make(chan error, 1)
-	go func() { _, err := s.Get(crashRepairer, key, buf); done <- err }()
+	go func() { done <- set() }()
 	time.Sleep(100 * time.Millisecond) // the Get is asleep on the lock word by now
 	if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case err := <-done:
-		if !errors.Is(err, ErrNotFound) {
-			t.Errorf("get after SIGCONT: %v, want not found", err)
+		if err != nil {
+			t.Errorf("set after SIGCONT: %v", err)
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("the waiter was not woken when the continued child unlocked")

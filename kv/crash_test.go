@@ -216,6 +216,16 @@ func crashOnce(t *testing.T, sc crashScenario, k int64, byLock bool) {
 		t.Fatalf("store %d: the operation finished without reaching it", k)
 	}
 	s := w.s
+	// A reader that takes no lock meanwhile may see the key's old value or, once the
+	// victim's change is committed, its new one; whatever it sees must survive repair.
+	seen, looked := "", false
+	buf := make([]byte, 64<<10)
+	switch meta, res := s.getOptimistic([]byte(sc.key), buf, hashKey([]byte(sc.key)), s.now(), true); res {
+	case optHit:
+		seen, looked = string(buf[:meta.Len]), true
+	case optMiss:
+		looked = true
+	}
 	if byLock {
 		// Meet the dead client's locks: Check takes every lock in the store.
 		if err := s.CheckAs(crashRepairer); err != nil {
@@ -236,6 +246,9 @@ func crashOnce(t *testing.T, sc crashScenario, k int64, byLock bool) {
 	okVals := sc.allowed(before[sc.key])
 	if !contains(okVals, after[sc.key]) && !(after[sc.key] == "" && w.evicted[sc.key]) {
 		t.Fatalf("store %d: key %q holds %.40q, want one of %.40q", k, sc.key, after[sc.key], okVals)
+	}
+	if looked && after[sc.key] != seen && !(after[sc.key] == "" && w.evicted[sc.key]) {
+		t.Fatalf("store %d: a lock-free read saw %.40q before repair; after it the key holds %.40q", k, seen, after[sc.key])
 	}
 	for key, v := range before {
 		if key != sc.key && after[key] != v && !(after[key] == "" && w.evicted[key]) {

@@ -149,6 +149,9 @@ func (s *Store) startExpand(hold uint32) {
 	table := s.pageStart(first)
 	clear(m.bytes(table, size)) // no one else can reach these pages yet
 	s.lockAllStripes(hold)
+	for i := uint64(0); i < s.g.stripes; i++ {
+		s.beginWriting(s.g.stripeOff + i*stripeSize)
+	}
 	s.w64(hold, hOld, m.u64(hPrimary))
 	s.w32(hold, hOldPower, uint32(power))
 	s.w64(hold, hOldFirstPage, m.u64(hPrimaryFirstPage))
@@ -221,6 +224,7 @@ func (s *Store) migrateBucket(h uint32) {
 		return
 	}
 	b := m.u64(j+jMigrate) - 1
+	s.beginWriting(s.stripeOf(uint32(b)))
 	newMask := uint32(1)<<m.u32(hHashPower) - 1
 	old, primary := m.u64(hOld), m.u64(hPrimary)
 	for n, it := 0, m.u64(old+b*8); it != 0; n, it = n+1, m.u64(old+b*8) {

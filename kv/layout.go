@@ -93,6 +93,9 @@ const (
 	cOutOfMemory   = 96
 
 	stripeSize = cacheLine
+	// sVersion is a stripe's version word, beside its lock word: odd while its holder
+	// changes what readers of the stripe's chains can see (seqlock.go).
+	sVersion = 8
 
 	pageUnassigned = 0
 	pageHashTable  = 0xFF

@@ -57,6 +57,9 @@ func (s *Store) unlock(off uint64) {
 	if h := w.Load() & holderMask; h != 0 && uint64(h) <= s.g.maxSlots+1 {
 		s.commit(h)
 	}
+	if off-s.g.stripeOff < s.g.stripes*stripeSize {
+		s.endWriting(off) // after the commit: readers may now trust what they see
+	}
 	if w.Swap(0)&lockWaiters != 0 {
 		futexWake(w)
 	}

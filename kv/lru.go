@@ -138,6 +138,7 @@ func (s *Store) unlinkItem(it, link uint64, hold uint32) {
 
 // unlinkLocked is unlinkItem for a caller that already holds the class lock too.
 func (s *Store) unlinkLocked(h uint32, cls uint8, it, link uint64) {
+	s.beginWriting(s.stripeOf(s.m.u32(it + iHash)))
 	if link != 0 {
 		s.w64(h, link, s.m.u64(it+iHNext))
 	}

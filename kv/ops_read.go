@@ -3,7 +3,10 @@ package kv
 // Get copies the value stored under key into dst and returns its metadata. On a miss it
 // returns ErrNotFound. If dst is shorter than the value it copies nothing and returns
 // ErrBufferTooSmall with Meta.Len set, so the caller can retry with a larger buffer. The
-// value is copied while the key's lock is held, so it is never torn.
+// value is read without a lock and validated against the stripe's version (seqlock.go),
+// or copied under the key's lock, so it is never torn; but a read that fails validation
+// may have written dst with a torn copy before it retried, so dst's contents are defined
+// only when Get returns nil.
 func (s *Store) Get(slot Slot, key, dst []byte) (Meta, error) {
 	return s.get(slot, key, dst, false, 0)
 }
@@ -18,6 +21,20 @@ func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (_ Me
 		return Meta{}, err
 	}
 	hold, h, now := holder(slot), hashKey(key), s.now()
+	if !touch && !raceEnabled {
+		switch meta, res := s.getOptimistic(key, dst, h, now, false); res {
+		case optHit:
+			s.count(slot, stCmdGet)
+			s.count(slot, stGetHits)
+			return meta, nil
+		case optMiss:
+			s.count(slot, stCmdGet)
+			return Meta{}, s.countMiss(slot, lookupMiss, false)
+		case optTooSmall:
+			s.count(slot, stCmdGet)
+			return meta, ErrBufferTooSmall
+		}
+	}
 	defer s.recoverOp(hold, &err)
 	stripe := s.stripeOf(h)
 	s.lock(stripe, hold)

@@ -189,6 +189,7 @@ func (s *Store) link(it, old, link uint64, h uint32, hold uint32) {
 	}
 	s.lruLink(hold, cls, it)
 	s.w64(hold, s.journal(hold)+jAlloc, 0)
+	s.beginWriting(s.stripeOf(h))
 	if old != 0 {
 		s.w64(hold, it+iHNext, s.m.u64(old+iHNext))
 		s.w64(hold, link, it)

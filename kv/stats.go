@@ -114,7 +114,7 @@ func (s *Store) Stats() Stats {
 // (Contended), and how it then waited: rounds spent looking at the word (Spins), yields of
 // its thread (Yields), futex sleeps (Sleeps).
 type LockWaits struct {
-	Kind                              string
+	Kind                             string
 	Contended, Spins, Yields, Sleeps uint64
 }
 

@@ -59,6 +59,9 @@ type Store struct {
 	// crashHook, set only by tests, runs after every undo record: a test parks the
 	// calling goroutine there for good to simulate a client killed between two stores.
 	crashHook func()
+	// readHook, set only by tests, runs in a lock-free read between finding the item and
+	// copying its value: a test parks the reader there while writers change the stripe.
+	readHook func()
 	// chainLimit bounds a hash chain walk: no chain is longer than the chunks that fit.
 	chainLimit int
 	stripeMask uint32
