@@ -8,7 +8,9 @@
 // SEGMENT is a path, or a bare name under /dev/shm. The segment is never created or
 // formatted. By default plibctl refuses a segment that another process has mapped (-online
 // allows it: checking and repairing are safe while clients run, since Check holds every
-// lock of the store, but the figures are then a moment's).
+// lock of the store, but the figures are then a moment's). A lock that a live process
+// keeps for longer than -lock-timeout (a stopped one, say) ends check and repair with an
+// error naming that process's pid and the lock, instead of a wait.
 package main
 
 import (
@@ -27,8 +29,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plibctl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	online := fs.Bool("online", false, "allow a segment that other processes have mapped")
+	lockTimeout := fs.Duration("lock-timeout", 0, "give up on a lock a live process keeps this long (0: the store's default, 3s)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: plibctl [-online] check|repair|stats SEGMENT")
+		fmt.Fprintln(stderr, "usage: plibctl [-online] [-lock-timeout D] check|repair|stats SEGMENT")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
@@ -54,7 +57,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	seg, err := openSegment(path, *online)
+	if *lockTimeout < 0 {
+		fmt.Fprintf(stderr, "plibctl: -lock-timeout %v is negative\n", *lockTimeout)
+		return 2
+	}
+	seg, err := openSegment(path, *online, *lockTimeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "plibctl: %v\n", err)
 		return 2

@@ -148,3 +148,52 @@ func TestRepairKilledClient(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckNamesStoppedHolder: check on a segment whose lock a stopped process keeps
+// fails after -lock-timeout with the stopped process's pid and the lock, instead of
+// hanging as it did before no wait was unbounded.
+func TestCheckNamesStoppedHolder(t *testing.T) {
+	path := newSegment(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+path)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
+		t.Fatalf("child said %q", line)
+	}
+	pid := cmd.Process.Pid
+	for try := 0; try < 500; try++ {
+		cmd.Process.Signal(syscall.SIGSTOP)
+		waitState(t, pid, "T")
+		code, out := ctl("-online", "-lock-timeout", "50ms", "check", path)
+		if code == 0 {
+			cmd.Process.Signal(syscall.SIGCONT)
+			time.Sleep(time.Duration(try%5) * time.Millisecond)
+			continue
+		}
+		if code != 1 || !strings.Contains(out, fmt.Sprintf("(pid %d)", pid)) || !strings.Contains(out, "lock held by client slot") {
+			t.Fatalf("check with a stopped lock holder = %d, want 1 and the holder named:\n%s", code, out)
+		}
+		t.Log(out)
+		return
+	}
+	t.Fatal("in 500 stops the child never held a lock: the test shows nothing")
+}
+
+// waitState waits until process pid is in the given /proc state.
+func waitState(t *testing.T, pid int, state string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 0 && f[0] == state {
+			return
+		}
+	}
+	t.Fatalf("process %d never reached state %s", pid, state)
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
@@ -22,7 +23,7 @@ type segment struct {
 
 // openSegment attaches an existing segment without PKU (a tool needs no guard against
 // its own stray writes), refusing one that other processes have mapped unless online.
-func openSegment(path string, online bool) (*segment, error) {
+func openSegment(path string, online bool, lockTimeout time.Duration) (*segment, error) {
 	full := path
 	if !strings.ContainsRune(path, '/') {
 		full = filepath.Join("/dev/shm", path)
@@ -41,7 +42,7 @@ func openSegment(path string, online bool) (*segment, error) {
 			return nil, fmt.Errorf("%s is mapped by running process(es) %v (use -online to proceed anyway)", full, pids)
 		}
 	}
-	c, err := plib.Open(full, plib.Options{Protection: plib.ModeNoPKU})
+	c, err := plib.Open(full, plib.Options{Protection: plib.ModeNoPKU, LockTimeout: lockTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +140,12 @@ func stats(s *segment, w io.Writer) (bool, error) {
 		{"hash_power_level", uint64(st.HashPower)}, {"hash_bytes", st.HashBytes},
 	} {
 		fmt.Fprintf(w, "%s %d\n", f.name, f.v)
+	}
+	// Lock contention, per kind of lock: how often a client found it taken, and how it
+	// waited (rounds looking at the word, yields, futex sleeps).
+	for _, c := range st.Contention {
+		fmt.Fprintf(w, "lock_%s_contended %d\nlock_%s_spins %d\nlock_%s_yields %d\nlock_%s_sleeps %d\n",
+			c.Kind, c.Contended, c.Kind, c.Spins, c.Kind, c.Yields, c.Kind, c.Sleeps)
 	}
 	return true, nil
 }
