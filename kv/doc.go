@@ -52,8 +52,17 @@
 // longer than Options.LockTimeout (3 s by default: a process stopped by SIGSTOP or a
 // debugger, say) makes the waiting call give up with a *BusyError naming the holder's slot
 // (and, through Options.HolderPid, its pid); the call is undone as crash repair would undo
-// it, so it changed nothing. Readers of a key wait for its stripe like writers do, so
-// while a holder is stopped every call on its stripe gets ErrBusy after the timeout.
+// it, so it changed nothing.
+//
+// Get takes no lock (seqlock.go): each stripe has a version word that its holder makes odd
+// only for the few stores a reader could see (publishing an item, unlinking one before its
+// chunk can be reused, moving a bucket), and even again after the commit; a reader copies
+// the value into the caller's buffer and keeps it only if the version was even and did not
+// move. So a writer stopped in the middle of a Set delays no reader unless it stopped in
+// that window of a few stores: then readers of its stripe, like its writers, wait and get
+// ErrBusy after the timeout. A read that must write (the first read of an item sets its
+// fetched bit; one a minute bumps it in its LRU; an expired item is unlinked) takes the
+// lock, as every read does in a build with the race detector.
 //
 // # The region is untrusted
 //
