@@ -31,6 +31,11 @@ type Client struct {
 	owned  []*Session
 	closed atomic.Bool
 
+	// userClock is the caller's Options.Clock, nil when the store reads kv.CoarseClock;
+	// enter reads it into now before each call, and the store reads now (sampledClock).
+	userClock kv.Clock
+	now       atomic.Int64
+
 	// recovered and chunksFreed count the dead clients' slots this client repaired and the
 	// chunks it freed for them (see Recovered).
 	recovered, chunksFreed atomic.Int64
@@ -61,8 +66,9 @@ func openClient(opts Options, open func(init func(m *mapped) error) (*mapped, er
 	}
 	full := opts.withDefaults()
 	c := &Client{mode: opts.Protection}
-	full.Clock.Now() // start the coarse clock's goroutine outside any call
-	kvOpts := kv.Options{Clock: full.Clock, HolderAlive: c.slotAlive}
+	clock := c.storeClock(opts.Clock)
+	clock.Now() // start the coarse clock's goroutine outside any call
+	kvOpts := kv.Options{Clock: clock, HolderAlive: c.slotAlive}
 	seg, err := open(func(m *mapped) error {
 		l := m.layout
 		region := m.mem[l.kvOff:]
@@ -126,11 +132,7 @@ func (c *Client) Close() error {
 	owned := c.owned
 	c.owned = nil
 	c.mu.Unlock()
-	c.enter()
-	for _, s := range owned {
-		c.releaseSlot(s.slot)
-	}
-	c.exit()
+	c.releaseSessions(owned)
 	err := c.seg.close()
 	if c.pku {
 		err = errors.Join(err, pkey.Free(c.key))
@@ -144,13 +146,7 @@ func (c *Client) Session() (*Session, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
-	c.enter()
-	slot, err := c.claimSlot()
-	var s *Session
-	if err == nil {
-		s = c.newSession(slot)
-	}
-	c.exit()
+	s, err := c.claimSession()
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +154,26 @@ func (c *Client) Session() (*Session, error) {
 	c.owned = append(c.owned, s)
 	c.mu.Unlock()
 	return s, nil
+}
+
+// claimSession claims a slot (repairing it if its last owner died) in one call.
+func (c *Client) claimSession() (*Session, error) {
+	c.enter()
+	defer c.exit()
+	slot, err := c.claimSlot()
+	if err != nil {
+		return nil, err
+	}
+	return c.newSession(slot), nil
+}
+
+// releaseSessions frees the slots of sessions in one call.
+func (c *Client) releaseSessions(sessions []*Session) {
+	c.raise()
+	defer c.exit()
+	for _, s := range sessions {
+		c.releaseSlot(s.slot)
+	}
 }
 
 func (c *Client) newSession(slot kv.Slot) *Session {
@@ -212,7 +228,14 @@ func (c *Client) Check() error {
 	if err != nil {
 		return err
 	}
-	defer c.giveBack(s)
+	done := false
+	defer func() { c.settle(s, done) }()
+	err = c.checkAs(s)
+	done = true
+	return err
+}
+
+func (c *Client) checkAs(s *Session) error {
 	c.enter()
 	defer c.exit()
 	return c.store.CheckAs(s.slot)

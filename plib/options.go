@@ -45,7 +45,10 @@ type Options struct {
 	MaxClients int
 	// Protection is this process's protection mode. Default ModePKU.
 	Protection Mode
-	// Clock overrides the store's clock (tests). Default kv.CoarseClock.
+	// Clock overrides the store's clock (tests). Default kv.CoarseClock. The store never
+	// calls a caller's Clock itself: the Client reads it just before each call, outside
+	// the call (rights denied, no lock held), and the store sees that reading. A Clock
+	// that panics therefore panics out of the call that read it with nothing done.
 	Clock kv.Clock
 }
 
@@ -64,9 +67,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxClients == 0 {
 		o.MaxClients = defaultMaxClients
-	}
-	if o.Clock == nil {
-		o.Clock = kv.CoarseClock{}
 	}
 	return o
 }
