@@ -42,11 +42,13 @@ type Client struct {
 }
 
 // Open creates or attaches the segment at path (a bare name lives under /dev/shm) and
-// returns a Client on it. The first opener creates and formats the segment (mode 0600)
-// under a file lock; later openers attach and validate it; a segment whose processes have
-// all exited keeps its data and is found again. Errors: ErrNotSegment, ErrVersion,
-// ErrSizeMismatch, ErrNotOwner, ErrCorrupt, ErrOptions, and ErrNoPKU in ModePKU where
-// protection keys are missing.
+// returns a Client on it. The first opener creates and formats the segment (mode
+// Options.FileMode, default 0600) under a file lock; later openers attach and validate
+// it; a segment whose processes have all exited keeps its data and is found again. Open
+// never follows a symbolic link at path and attaches only a regular file of the caller's
+// with no permission bits beyond Options.FileMode (see ErrSymlink, ErrNotRegular,
+// ErrNotOwner, ErrPermissive). Other errors: ErrNotSegment, ErrVersion, ErrSizeMismatch,
+// ErrCorrupt, ErrOptions, and ErrNoPKU in ModePKU where protection keys are missing.
 func Open(path string, opts Options) (*Client, error) {
 	return openClient(opts, func(init func(m *mapped) error) (*mapped, error) {
 		return openFile(path, opts, init)
