@@ -35,11 +35,11 @@ func (c *Client) with(f func(s *Session) error) (err error) {
 }
 
 // settle returns a borrowed session to the pool after its call, done telling whether the
-// call returned (false: it is panicking). The one caller code a call runs, the Clock, runs
-// before rights are raised, so a session whose call panicked holds no lock and goes back
-// too; one that does hold a lock (a panic inside the store itself, which is a bug or a
+// call returned (false: it is panicking). The only caller code a call runs, the Clock,
+// runs before rights are raised, so a session whose Clock panicked holds no lock and goes
+// back too. One that does hold a lock (after a panic inside the store itself: a bug, or a
 // damaged segment) is retired instead: it stays this Client's, out of the pool, until
-// Close frees its slot, and waiters meet its locks as kv documents.
+// Close frees its slot, and waiters meet its locks as package kv documents.
 func (c *Client) settle(s *Session, done bool) {
 	if done || c.locksHeldBy(s) == 0 {
 		c.giveBack(s)
