@@ -246,3 +246,43 @@ func checkRightsCall(t *testing.T, mode Mode, rc rightsCall, armed int64) bool {
 	}
 	return true
 }
+
+// TestClockPanicsKeepNoSession: a Client whose Clock panics in call after call (each
+// recovered by the caller) loses no pooled session to it: more panics than the segment
+// has slots, and the Client still serves, with no slot left claimed by the panics.
+func TestClockPanicsKeepNoSession(t *testing.T) {
+	clock := newPanicClock()
+	opts := rightsOptions(ModeNoPKU, clock)
+	c, err := Open(filepath.Join(t.TempDir(), "seg"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Set(&Item{Key: "k", Value: []byte("v")}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; i < 4*opts.MaxClients; i++ {
+			clock.arm(1)
+			if p := callRecovered(func() { c.Get("k") }); p != errClockPanic {
+				done <- fmt.Errorf("Get %d: panic %v, want the clock's", i, p)
+				return
+			}
+		}
+		clock.arm(0)
+		_, err := c.Get("k")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a Get after repeated Clock panics hangs for 30 s: the panics kept the pool's sessions")
+	}
+	if live, _ := c.SlotOwners(); live > 1 {
+		t.Errorf("%d slots claimed after the panics, want 1 (the pool's one session)", live)
+	}
+}
