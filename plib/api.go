@@ -17,8 +17,8 @@ type Item struct {
 	CasID uint64
 }
 
-// with borrows a session for one call. The session goes back to the pool however f
-// ends; see settle for a panic.
+// with borrows a session for one call and gives it back, also when f panics (see
+// salvage).
 func (c *Client) with(f func(s *Session) error) (err error) {
 	if c.closed.Load() {
 		return ErrClosed
@@ -28,20 +28,25 @@ func (c *Client) with(f func(s *Session) error) (err error) {
 		return err
 	}
 	done := false
-	defer func() { c.settle(s, done) }()
+	defer func() {
+		if !done {
+			c.salvage(s)
+		}
+	}()
 	err = f(s)
 	done = true
+	c.giveBack(s)
 	return err
 }
 
-// settle returns a borrowed session to the pool after its call, done telling whether the
-// call returned (false: it is panicking). The only caller code a call runs, the Clock,
-// runs before rights are raised, so a session whose Clock panicked holds no lock and goes
-// back too. One that does hold a lock (after a panic inside the store itself: a bug, or a
-// damaged segment) is retired instead: it stays this Client's, out of the pool, until
-// Close frees its slot, and waiters meet its locks as package kv documents.
-func (c *Client) settle(s *Session, done bool) {
-	if done || c.locksHeldBy(s) == 0 {
+// salvage deals with a borrowed session whose call is panicking. The only caller code a
+// call runs, the Clock, runs before rights are raised, so a session whose Clock panicked
+// holds no lock and goes back to the pool. One that does hold a lock (after a panic
+// inside the store itself: a bug, or a damaged segment) is retired instead: it stays this
+// Client's, out of the pool, until Close frees its slot, and waiters meet its locks as
+// package kv documents.
+func (c *Client) salvage(s *Session) {
+	if c.locksHeldBy(s) == 0 {
 		c.giveBack(s)
 		return
 	}
@@ -234,8 +239,13 @@ func (c *Client) GetInto(key, dst []byte) (Meta, error) {
 		return Meta{}, err
 	}
 	done := false
-	defer func() { c.settle(s, done) }()
+	defer func() {
+		if !done {
+			c.salvage(s)
+		}
+	}()
 	m, err := s.GetInto(key, dst)
 	done = true
+	c.giveBack(s)
 	return m, err
 }

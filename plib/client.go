@@ -231,9 +231,14 @@ func (c *Client) Check() error {
 		return err
 	}
 	done := false
-	defer func() { c.settle(s, done) }()
+	defer func() {
+		if !done {
+			c.salvage(s)
+		}
+	}()
 	err = c.checkAs(s)
 	done = true
+	c.giveBack(s)
 	return err
 }
 
