@@ -18,6 +18,9 @@ func TestEveryEnterDefersExit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(files) == 0 {
+		t.Skip("the package's sources are not here (a test binary run elsewhere, as in the QEMU guest)")
+	}
 	fset := token.NewFileSet()
 	checked := 0
 	for _, name := range files {
