@@ -17,8 +17,9 @@ type Item struct {
 	CasID uint64
 }
 
-// with borrows a session for one call.
-func (c *Client) with(f func(s *Session) error) error {
+// with borrows a session for one call and gives it back, also when f panics (see
+// salvage).
+func (c *Client) with(f func(s *Session) error) (err error) {
 	if c.closed.Load() {
 		return ErrClosed
 	}
@@ -26,9 +27,39 @@ func (c *Client) with(f func(s *Session) error) error {
 	if err != nil {
 		return err
 	}
+	done := false
+	defer func() {
+		if !done {
+			c.salvage(s)
+		}
+	}()
 	err = f(s)
+	done = true
 	c.giveBack(s)
 	return err
+}
+
+// salvage deals with a borrowed session whose call is panicking. The only caller code a
+// call runs, the Clock, runs before rights are raised, so a session whose Clock panicked
+// holds no lock and goes back to the pool. One that does hold a lock (after a panic
+// inside the store itself: a bug, or a damaged segment) is retired instead: it stays this
+// Client's, out of the pool, until Close frees its slot, and waiters meet its locks as
+// package kv documents.
+func (c *Client) salvage(s *Session) {
+	if c.locksHeldBy(s) == 0 {
+		c.giveBack(s)
+		return
+	}
+	c.mu.Lock()
+	s.pooled = false // borrow no longer waits for it
+	c.mu.Unlock()
+}
+
+// locksHeldBy counts the store locks s's slot holds, in one call.
+func (c *Client) locksHeldBy(s *Session) int {
+	c.raise()
+	defer c.exit()
+	return c.store.LocksHeldBy(s.slot)
 }
 
 // Get gets the item for the given key. ErrCacheMiss is returned for a memcached cache
@@ -57,18 +88,27 @@ func (s *Session) getItem(key string, touch bool, seconds int32) (*Item, error) 
 	if err := s.checkKey(k); err != nil {
 		return nil, err
 	}
-	c := s.c
-	c.enter()
-	m, err := s.fetch(k, touch, seconds, len(s.val))
-	c.exit()
+	m, err := s.fetchScratch(k, touch, seconds)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	it := &Item{Key: key, Value: make([]byte, m.Len), Flags: m.Flags, CasID: m.CAS}
-	c.enter()
-	copy(it.Value, s.val[:m.Len]) // the scratch is this session's until it is given back
-	c.exit()
+	s.copyScratch(it.Value) // the scratch is this session's until it is given back
 	return it, nil
+}
+
+// fetchScratch is one call reading key's value into the whole value scratch.
+func (s *Session) fetchScratch(key []byte, touch bool, seconds int32) (Meta, error) {
+	s.c.enter()
+	defer s.c.exit()
+	return s.fetch(key, touch, seconds, len(s.val))
+}
+
+// copyScratch is one call copying the first len(dst) bytes of the value scratch to dst.
+func (s *Session) copyScratch(dst []byte) {
+	s.c.raise()
+	defer s.c.exit()
+	copy(dst, s.val[:len(dst)])
 }
 
 // GetMulti is a batch version of Get. The returned map from keys to items may have fewer
@@ -198,7 +238,14 @@ func (c *Client) GetInto(key, dst []byte) (Meta, error) {
 	if err != nil {
 		return Meta{}, err
 	}
+	done := false
+	defer func() {
+		if !done {
+			c.salvage(s)
+		}
+	}()
 	m, err := s.GetInto(key, dst)
+	done = true
 	c.giveBack(s)
 	return m, err
 }

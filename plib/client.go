@@ -31,17 +31,24 @@ type Client struct {
 	owned  []*Session
 	closed atomic.Bool
 
+	// userClock is the caller's Options.Clock, nil when the store reads kv.CoarseClock;
+	// enter reads it into now before each call, and the store reads now (sampledClock).
+	userClock kv.Clock
+	now       atomic.Int64
+
 	// recovered and chunksFreed count the dead clients' slots this client repaired and the
 	// chunks it freed for them (see Recovered).
 	recovered, chunksFreed atomic.Int64
 }
 
 // Open creates or attaches the segment at path (a bare name lives under /dev/shm) and
-// returns a Client on it. The first opener creates and formats the segment (mode 0600)
-// under a file lock; later openers attach and validate it; a segment whose processes have
-// all exited keeps its data and is found again. Errors: ErrNotSegment, ErrVersion,
-// ErrSizeMismatch, ErrNotOwner, ErrCorrupt, ErrOptions, and ErrNoPKU in ModePKU where
-// protection keys are missing.
+// returns a Client on it. The first opener creates and formats the segment (mode
+// Options.FileMode, default 0600) under a file lock; later openers attach and validate
+// it; a segment whose processes have all exited keeps its data and is found again. Open
+// never follows a symbolic link at path and attaches only a regular file of the caller's
+// with no permission bits beyond Options.FileMode (see ErrSymlink, ErrNotRegular,
+// ErrNotOwner, ErrPermissive). Other errors: ErrNotSegment, ErrVersion, ErrSizeMismatch,
+// ErrCorrupt, ErrOptions, and ErrNoPKU in ModePKU where protection keys are missing.
 func Open(path string, opts Options) (*Client, error) {
 	return openClient(opts, func(init func(m *mapped) error) (*mapped, error) {
 		return openFile(path, opts, init)
@@ -61,8 +68,9 @@ func openClient(opts Options, open func(init func(m *mapped) error) (*mapped, er
 	}
 	full := opts.withDefaults()
 	c := &Client{mode: opts.Protection}
-	full.Clock.Now() // start the coarse clock's goroutine outside any call
-	kvOpts := kv.Options{Clock: full.Clock, HolderAlive: c.slotAlive, HolderPid: c.slotPid, LockTimeout: full.LockTimeout}
+	clock := c.storeClock(opts.Clock)
+	clock.Now() // start the coarse clock's goroutine outside any call
+	kvOpts := kv.Options{Clock: clock, HolderAlive: c.slotAlive, HolderPid: c.slotPid, LockTimeout: full.LockTimeout}
 	seg, err := open(func(m *mapped) error {
 		l := m.layout
 		region := m.mem[l.kvOff:]
@@ -126,11 +134,7 @@ func (c *Client) Close() error {
 	owned := c.owned
 	c.owned = nil
 	c.mu.Unlock()
-	c.enter()
-	for _, s := range owned {
-		c.releaseSlot(s.slot)
-	}
-	c.exit()
+	c.releaseSessions(owned)
 	err := c.seg.close()
 	if c.pku {
 		err = errors.Join(err, pkey.Free(c.key))
@@ -144,13 +148,7 @@ func (c *Client) Session() (*Session, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
-	c.enter()
-	slot, err := c.claimSlot()
-	var s *Session
-	if err == nil {
-		s = c.newSession(slot)
-	}
-	c.exit()
+	s, err := c.claimSession()
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +156,26 @@ func (c *Client) Session() (*Session, error) {
 	c.owned = append(c.owned, s)
 	c.mu.Unlock()
 	return s, nil
+}
+
+// claimSession claims a slot (repairing it if its last owner died) in one call.
+func (c *Client) claimSession() (*Session, error) {
+	c.enter()
+	defer c.exit()
+	slot, err := c.claimSlot()
+	if err != nil {
+		return nil, err
+	}
+	return c.newSession(slot), nil
+}
+
+// releaseSessions frees the slots of sessions in one call.
+func (c *Client) releaseSessions(sessions []*Session) {
+	c.raise()
+	defer c.exit()
+	for _, s := range sessions {
+		c.releaseSlot(s.slot)
+	}
 }
 
 func (c *Client) newSession(slot kv.Slot) *Session {
@@ -212,7 +230,19 @@ func (c *Client) Check() error {
 	if err != nil {
 		return err
 	}
-	defer c.giveBack(s)
+	done := false
+	defer func() {
+		if !done {
+			c.salvage(s)
+		}
+	}()
+	err = c.checkAs(s)
+	done = true
+	c.giveBack(s)
+	return err
+}
+
+func (c *Client) checkAs(s *Session) error {
 	c.enter()
 	defer c.exit()
 	return c.store.CheckAs(s.slot)

@@ -21,7 +21,9 @@
 //
 // # A call
 //
+//	read the caller's Options.Clock, if one was given (rights still denied)
 //	runtime.LockOSThread(); WRPKRU(allow)            enter
+//	defer exit                                       (runs on return and on panic)
 //	copy key and value into this slot's scratch      (in the protected segment)
 //	run the store on the copies                      (validates them; locks; unlocks)
 //	copy the result from scratch to the caller       (every store lock released)
@@ -50,7 +52,35 @@
 // PKU guards against stray and malicious accesses by the application's own code in an
 // authorised process: a buffer overrun, a use-after-free, a library with a bug, code that
 // tries to read another client's data. Which processes are authorised is decided by who
-// can open the segment file (0600, one owner), not by PKU.
+// can open the segment file (0600, one owner, unless Options.FileMode says otherwise), not
+// by PKU.
+//
+// Rights are dropped on every path out of a call, and no caller code runs while they are
+// raised:
+//   - Every raise of rights is followed at once by a deferred exit, so a call that
+//     returns, fails, or panics (in the store, or anywhere below it) drops the rights and
+//     unlocks its thread before any code of the caller's runs again, including a deferred
+//     function or recover of the caller's. A test checks that shape in the source, and a
+//     PKU test checks this thread's PKRU after every public call, returning and panicking.
+//   - The library calls no code of the caller's while rights are raised. The one
+//     caller-supplied function the store needs, Options.Clock, is read before rights are
+//     raised and the store sees only that reading, so a Clock that panics or blocks does
+//     so with rights denied and no store lock held (kv.CoarseClock, the default, is the
+//     store's own and is called directly). kv's OnEvict hook is not exposed, and kv's
+//     HolderAlive is this package's (it reads /proc). A Client's pooled session whose call
+//     panicked goes back to the pool if it holds no lock; one that does is retired.
+//   - Opening cannot be hijacked by a planted file: Open does not follow a symbolic link
+//     at the segment's path (O_NOFOLLOW, ErrSymlink), creates with O_EXCL (a file that
+//     appears meanwhile is opened under the same checks, never truncated blindly), and
+//     attaches only a regular file with one link (ErrNotRegular: no fifo, device,
+//     directory or hard link to someone's file), owned by the caller's effective uid
+//     (ErrNotOwner), with no permission bits beyond Options.FileMode (ErrPermissive);
+//     every descriptor is close-on-exec. Directories above the last component are
+//     followed: they must be the caller's own, or sticky like /dev/shm.
+//
+// A process that maps the segment can still write any word of it: what the store does
+// with a damaged segment (it treats every word it reads there as untrusted) and how long
+// a call may wait for a lock are covered in package kv.
 //
 // Raised rights cannot leak to other threads or goroutines:
 //   - The calling goroutine is locked to its OS thread from before WRPKRU(allow) until

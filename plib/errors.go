@@ -49,6 +49,15 @@ var (
 	ErrSizeMismatch = errors.New("plib: segment size mismatch")
 	// ErrNotOwner: the segment file belongs to another user.
 	ErrNotOwner = errors.New("plib: segment file owned by another user")
+	// ErrSymlink: the segment path names a symbolic link, which Open never follows (a
+	// link planted there would choose the file the caller creates or reuses).
+	ErrSymlink = errors.New("plib: segment path is a symbolic link")
+	// ErrNotRegular: the segment path names something other than a regular file with one
+	// link: a directory, fifo, socket or device, or a file with other hard links.
+	ErrNotRegular = errors.New("plib: segment path is not a regular file")
+	// ErrPermissive: the segment file's mode grants more than Options.FileMode (default
+	// 0600: no group or other bits) or has set-id or sticky bits.
+	ErrPermissive = errors.New("plib: segment file mode too permissive")
 	// ErrCorrupt: the segment's header or store failed validation, at Open or during a
 	// call that met a damaged word (the call changed nothing it could not undo).
 	ErrCorrupt = errors.New("plib: segment corrupt")

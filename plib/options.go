@@ -2,6 +2,7 @@ package plib
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/plibcached/plibcached/kv"
@@ -46,7 +47,17 @@ type Options struct {
 	MaxClients int
 	// Protection is this process's protection mode. Default ModePKU.
 	Protection Mode
-	// Clock overrides the store's clock (tests). Default kv.CoarseClock.
+	// FileMode is the permission bits Open gives a segment file it creates (exactly,
+	// whatever the umask) and the most an existing segment file may have: Open refuses a
+	// file with any other bit with ErrPermissive. It must include 0600 and nothing outside
+	// 0777. Default 0600: the owner only. A wider mode (say 0660, for a group of processes
+	// under several uids that share a gid) makes every process that can open the file an
+	// authorised client. CreateMemfd's memfd is 0600 whatever this says.
+	FileMode os.FileMode
+	// Clock overrides the store's clock (tests). Default kv.CoarseClock. The store never
+	// calls a caller's Clock itself: the Client reads it just before each call, outside
+	// the call (rights denied, no lock held), and the store sees that reading. A Clock
+	// that panics therefore panics out of the call that read it with nothing done.
 	Clock kv.Clock
 	// LockTimeout bounds every wait for a lock that a live process holds (one stopped
 	// by SIGSTOP or a debugger, say): a call that would wait longer returns an error
@@ -60,6 +71,7 @@ const (
 	defaultSize       = 256 << 20
 	defaultMaxItem    = 1 << 20
 	defaultMaxClients = 64
+	defaultFileMode   = 0o600
 )
 
 func (o Options) withDefaults() Options {
@@ -72,10 +84,15 @@ func (o Options) withDefaults() Options {
 	if o.MaxClients == 0 {
 		o.MaxClients = defaultMaxClients
 	}
-	if o.Clock == nil {
-		o.Clock = kv.CoarseClock{}
-	}
 	return o
+}
+
+// fileMode is FileMode or its default, 0600.
+func (o Options) fileMode() os.FileMode {
+	if o.FileMode == 0 {
+		return defaultFileMode
+	}
+	return o.FileMode
 }
 
 func (o Options) validate() error {
@@ -84,6 +101,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: negative size", ErrOptions)
 	case o.MaxClients > 4096:
 		return fmt.Errorf("%w: MaxClients %d > 4096", ErrOptions, o.MaxClients)
+	case o.FileMode&^0o777 != 0 || o.FileMode != 0 && o.FileMode&0o600 != 0o600:
+		return fmt.Errorf("%w: FileMode %#o: want permission bits only (within 0777), including 0600", ErrOptions, uint32(o.FileMode))
 	case o.Protection != ModePKU && o.Protection != ModeNoPKU:
 		return fmt.Errorf("%w: protection mode %d", ErrOptions, o.Protection)
 	}

@@ -22,6 +22,8 @@ func childTouch(path, arg string) int {
 	if mode == "pku" {
 		opts.Protection = ModePKU
 	}
+	clock := newPanicClock()
+	opts.Clock = clock
 	c, err := Open(path, opts)
 	if err != nil {
 		fmt.Println("open:", err)
@@ -42,6 +44,12 @@ func childTouch(path, arg string) int {
 		fmt.Println("read", *target)
 	case "write":
 		*target = 1
+	case "afterpanic":
+		// The caller's clock panics inside Get; the caller recovers and reads on.
+		runtime.LockOSThread() // the thread that made the call reads
+		clock.arm(1)
+		fmt.Println("recovered:", callRecovered(func() { c.Get("k") }))
+		fmt.Println("read", *target)
 	case "freshthread":
 		// A goroutine that has never been inside a call, on an OS thread created now.
 		var wg sync.WaitGroup
@@ -59,10 +67,11 @@ func childTouch(path, arg string) int {
 
 // TestOutsideCallAccess: with PKU, reading and (separately) writing segment memory from
 // application code outside a call kills the process with SIGSEGV / SEGV_PKUERR, and so
-// does a read from a goroutine on a freshly created thread; with NoPKU the same accesses
-// succeed. The parent asserts the exact death.
+// does a read from a goroutine on a freshly created thread, and a read by the thread
+// that has just recovered from a panic of its Clock inside Get; with NoPKU the same
+// accesses succeed. The parent asserts the exact death.
 func TestOutsideCallAccess(t *testing.T) {
-	for _, access := range []string{"read", "write", "freshthread"} {
+	for _, access := range []string{"read", "write", "freshthread", "afterpanic"} {
 		t.Run("nopku/"+access, func(t *testing.T) {
 			r := runChild(t, "touch", filepath.Join(t.TempDir(), "seg"), "nopku/"+access)
 			if r.code != 0 || !strings.Contains(r.out, "TOUCHED") {

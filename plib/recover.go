@@ -86,7 +86,7 @@ func (c *Client) scratch(slot kv.Slot) []byte {
 // segment no process is using, anything but 0 is a lock a dead client left (Recover
 // repairs those). It is for tools and tests.
 func (c *Client) LocksHeld() int {
-	c.enter()
+	c.raise()
 	defer c.exit()
 	return c.store.LocksHeld()
 }
@@ -102,7 +102,7 @@ func (c *Client) Recovered() (slots, chunks int64) {
 // SlotOwners counts the client slots held by live processes and by dead ones (which
 // Recover would repair and free). It is for tools.
 func (c *Client) SlotOwners() (live, dead int) {
-	c.enter()
+	c.raise()
 	defer c.exit()
 	for slot := kv.Slot(0); slot < kv.Slot(c.seg.layout.maxSlots); slot++ {
 		switch w := c.slotWord64(slot, 0).Load(); {
@@ -119,12 +119,11 @@ func (c *Client) SlotOwners() (live, dead int) {
 // SlotPIDs lists the processes that hold client slots now, each once. plibd watches them
 // (pidfd) so that it can call Recover as soon as one exits.
 func (c *Client) SlotPIDs() []int {
-	c.enter()
-	defer c.exit()
+	words := make([]uint64, c.seg.layout.maxSlots) // allocated outside the call
+	c.ownerWords(words)
 	seen := map[int]bool{}
 	var pids []int
-	for slot := kv.Slot(0); slot < kv.Slot(c.seg.layout.maxSlots); slot++ {
-		w := c.slotWord64(slot, 0).Load()
+	for _, w := range words {
 		if pid := int(w >> 32); uint32(w) == slotClaimed && pid != 0 && !seen[pid] {
 			seen[pid] = true
 			pids = append(pids, pid)
@@ -142,13 +141,36 @@ type Repair struct {
 }
 
 // Repairing lists the repairs under way at this instant (for plibctl and for the torture
-// test, which kills repairers on purpose). It takes no lock.
+// test, which kills repairers on purpose). It takes no lock, and allocates outside the
+// call.
 func (c *Client) Repairing() []Repair {
-	c.enter()
-	defer c.exit()
-	var out []Repair
-	for _, r := range c.store.RepairsInProgress(nil) {
-		out = append(out, Repair{DeadSlot: int(r.Dead), RepairerSlot: int(r.Repairer), RepairerPid: c.slotPid(r.Repairer)})
+	found := make([]kv.Repair, 0, c.seg.layout.maxSlots+1)
+	pids := make([]int, c.seg.layout.maxSlots+1)
+	found = c.repairsInProgress(found, pids)
+	out := make([]Repair, len(found))
+	for i, r := range found {
+		out[i] = Repair{DeadSlot: int(r.Dead), RepairerSlot: int(r.Repairer), RepairerPid: pids[i]}
 	}
 	return out
+}
+
+// repairsInProgress reads the repairs under way and their repairers' pids into found and
+// pids (room for every slot), in one call.
+func (c *Client) repairsInProgress(found []kv.Repair, pids []int) []kv.Repair {
+	c.raise()
+	defer c.exit()
+	found = c.store.RepairsInProgress(found)
+	for i, r := range found {
+		pids[i] = c.slotPid(r.Repairer)
+	}
+	return found
+}
+
+// ownerWords copies the slot table's owner words into words (one per slot), in one call.
+func (c *Client) ownerWords(words []uint64) {
+	c.raise()
+	defer c.exit()
+	for slot := range words {
+		words[slot] = c.slotWord64(kv.Slot(slot), 0).Load()
+	}
 }

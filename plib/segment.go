@@ -121,6 +121,118 @@ func segmentPath(path string) string {
 	return path
 }
 
+// openSegmentFile opens the segment file at path for reading and writing, creating it
+// with mode perm (exactly, whatever the umask) if it does not exist, and refuses a file
+// that is not safely the caller's:
+//
+//   - the last component of path may not be a symbolic link (O_NOFOLLOW): ErrSymlink. A
+//     symlink planted where the segment goes would otherwise make the caller create or
+//     reuse a file of the planter's choosing. Directories above it are followed.
+//   - it must be a regular file with one link: ErrNotRegular for a directory, fifo,
+//     socket or device (opened O_NONBLOCK|O_NOCTTY, so a fifo or a terminal cannot block
+//     or adopt the caller before it is refused), and for a file with other hard links,
+//     whose other names may be in someone else's hands.
+//   - it must belong to the caller's effective uid: ErrNotOwner.
+//   - its permission bits may not exceed perm (no group or other bits by default), nor
+//     include set-id or sticky bits: ErrPermissive. A file others could read or write
+//     leaks or corrupts the store whatever PKU does.
+//
+// A new file is created with O_EXCL, so a file planted between the first open and the
+// create is never truncated or adopted blindly: the create fails and the loop opens the
+// existing file under the same checks. Every descriptor is O_CLOEXEC. The checks are
+// made on the open descriptor (fstat), so the file checked is the file used.
+func openSegmentFile(path string, perm os.FileMode) (*os.File, error) {
+	const flags = unix.O_RDWR | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
+	for attempt := 0; ; attempt++ {
+		fd, err := unix.Open(path, flags, 0)
+		created := false
+		if err == unix.ENOENT {
+			fd, err = unix.Open(path, flags|unix.O_CREAT|unix.O_EXCL, uint32(perm))
+			if err == unix.EEXIST && attempt < 10 {
+				continue // appeared meanwhile (or is a dangling symlink): open it, checked
+			}
+			created = err == nil
+		}
+		if err != nil {
+			return nil, openError(path, err)
+		}
+		if created {
+			// The umask may have taken bits the caller asked for.
+			err = unix.Fchmod(fd, uint32(perm))
+		} else {
+			err = checkSegmentFile(fd, path, perm)
+		}
+		if err == nil {
+			// Regular files ignore O_NONBLOCK, but the descriptor should not claim it.
+			_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, 0)
+		}
+		if err != nil {
+			unix.Close(fd)
+			return nil, err
+		}
+		return os.NewFile(uintptr(fd), path), nil
+	}
+}
+
+// openError names why path could not be opened, with a typed error where the reason is
+// the file's kind.
+func openError(path string, err error) error {
+	switch err {
+	case unix.ELOOP:
+		if target, rerr := os.Readlink(path); rerr == nil {
+			return fmt.Errorf("%w: %s -> %s", ErrSymlink, path, target)
+		}
+		return fmt.Errorf("%w: %s: %w", ErrSymlink, path, err)
+	case unix.EISDIR:
+		return fmt.Errorf("%w: %s is a directory", ErrNotRegular, path)
+	case unix.ENXIO, unix.ENODEV, unix.EOPNOTSUPP:
+		return fmt.Errorf("%w: %s: %w", ErrNotRegular, path, err)
+	}
+	return fmt.Errorf("plib: open %s: %w", path, err)
+}
+
+// checkSegmentFile refuses an existing segment file fd (opened from path) that is not a
+// regular file with one link, owned by the caller, with at most perm's permission bits.
+func checkSegmentFile(fd int, path string, perm os.FileMode) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("plib: stat %s: %w", path, err)
+	}
+	if kind := st.Mode & unix.S_IFMT; kind != unix.S_IFREG {
+		return fmt.Errorf("%w: %s is a %s", ErrNotRegular, path, fileKind(kind))
+	}
+	if st.Nlink != 1 {
+		return fmt.Errorf("%w: %s has %d hard links (another name for it may be someone else's)", ErrNotRegular, path, st.Nlink)
+	}
+	if euid := os.Geteuid(); int(st.Uid) != euid {
+		return fmt.Errorf("%w: %s belongs to uid %d, we are %d", ErrNotOwner, path, st.Uid, euid)
+	}
+	// st.Mode's low 12 bits are the kernel's: permissions, then sticky, setgid, setuid.
+	if mode := st.Mode & 0o7777; mode&^uint32(perm.Perm()) != 0 {
+		return fmt.Errorf("%w: %s has mode %#o, more than the %#o asked (Options.FileMode)", ErrPermissive, path, mode, uint32(perm))
+	}
+	return nil
+}
+
+// fileKind names a file type (the S_IFMT bits of st_mode).
+func fileKind(kind uint32) string {
+	switch kind {
+	case unix.S_IFDIR:
+		return "directory"
+	case unix.S_IFIFO:
+		return "fifo"
+	case unix.S_IFSOCK:
+		return "socket"
+	case unix.S_IFCHR:
+		return "character device"
+	case unix.S_IFBLK:
+		return "block device"
+	case unix.S_IFLNK:
+		return "symbolic link"
+	}
+	return fmt.Sprintf("file of type %#o", kind)
+}
+
 // mapped is an open, mapped segment file.
 type mapped struct {
 	file    *os.File
@@ -132,9 +244,10 @@ type mapped struct {
 // openFile creates or attaches the segment file under an exclusive flock, so exactly one
 // opener creates it. init runs on a new segment with the lock held, before the header's
 // initialised flag is set; an attacher that finds a file without the flag (its creator
-// died mid-way) initialises it again.
+// died mid-way) initialises it again. The file is opened by openSegmentFile, which
+// refuses what might be someone else's.
 func openFile(path string, o Options, init func(m *mapped) error) (*mapped, error) {
-	f, err := os.OpenFile(segmentPath(path), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openSegmentFile(segmentPath(path), o.fileMode())
 	if err != nil {
 		return nil, err
 	}

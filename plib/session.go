@@ -40,9 +40,7 @@ func (s *Session) Close() error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	c.enter()
-	c.releaseSlot(s.slot)
-	c.exit()
+	c.releaseSessions([]*Session{s})
 	return nil
 }
 

@@ -39,7 +39,9 @@ type Config struct {
 	// BulkKeys is how many other keys fill the store (a tenth of them counters); their
 	// values are verified on every read but not logged.
 	BulkKeys int
-	// MaxValue is the largest bulk value written, in bytes (sizes are log-uniform).
+	// MaxValue is the most bytes a set writes (one chunk: appends add more), in bytes; a
+	// bulk key's sizes are log-uniform up to it. It must hold a chunk of the longest key
+	// with the smallest payload (about 100 bytes; validate names the exact least).
 	MaxValue int
 
 	// Hang is how long an operation, a stopping worker or the final check may take before
@@ -127,6 +129,10 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// Validate reports what is wrong with c (its zero fields taken from DefaultConfig), as Run
+// would: nil if Run can start it.
+func (c Config) Validate() error { return c.withDefaults().validate() }
+
 func (c Config) validate() error {
 	switch {
 	case c.Workers < 1 || c.Kills < 0:
@@ -137,8 +143,11 @@ func (c Config) validate() error {
 		return errors.New("torture: need at least 3 sampled keys and 10 bulk keys")
 	case c.SampleShare < 0 || c.SampleShare > 1:
 		return fmt.Errorf("torture: sample share %v not in [0, 1]", c.SampleShare)
-	case c.MaxValue < 64 || c.MaxValue+256 > c.MaxItemSize:
-		return fmt.Errorf("torture: max value %d must be in [64, max item size %d - 256]", c.MaxValue, c.MaxItemSize)
+	case c.MaxValue < minMaxValue(c.SampledKeys, c.BulkKeys):
+		return fmt.Errorf("torture: max value %d is below %d, the least that holds a set's value (one chunk {KEY WRITER SEQ N PAYLOAD CRC} with the smallest payload, of the longest key)",
+			c.MaxValue, minMaxValue(c.SampledKeys, c.BulkKeys))
+	case c.MaxValue+256 > c.MaxItemSize:
+		return fmt.Errorf("torture: max value %d must be at most the max item size %d - 256", c.MaxValue, c.MaxItemSize)
 	case c.Model != "auto" && c.Model != "strict" && c.Model != "evict":
 		return fmt.Errorf("torture: model %q is not auto, strict or evict", c.Model)
 	}

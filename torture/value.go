@@ -30,6 +30,28 @@ func chunkToken(writer, seq uint64) string {
 	return "{" + strconv.FormatUint(writer, 10) + "." + strconv.FormatUint(seq, 10) + "}"
 }
 
+// maxUintDigits is the most decimal digits a WRITER or SEQ field can have (2^64-1).
+const maxUintDigits = 20
+
+// chunkFrame is the most bytes a chunk for a key of keyLen bytes holds besides a payload
+// of n bytes: '{', the key, five spaces, WRITER and SEQ (at most maxUintDigits each), N,
+// a space, the 8-digit CRC and '}'.
+func chunkFrame(keyLen, n int) int {
+	return len("{") + keyLen + len(" ") + maxUintDigits + len(" ") + maxUintDigits + len(" ") +
+		len(strconv.Itoa(n)) + len(" ") + len(" ") + 8 + len("}")
+}
+
+// payloadRoom is the largest payload a chunk for a key of keyLen bytes can carry within
+// size bytes, whatever its writer and sequence number (negative if not even an empty
+// one fits).
+func payloadRoom(keyLen, size int) int {
+	n := size - chunkFrame(keyLen, 0)
+	for n > 0 && n+chunkFrame(keyLen, n) > size {
+		n-- // N's own digits
+	}
+	return n
+}
+
 // appendChunk appends the chunk written by (writer, seq) for key with n payload bytes.
 func appendChunk(dst []byte, key string, writer, seq uint64, n int) []byte {
 	start := len(dst)

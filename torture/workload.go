@@ -95,9 +95,41 @@ func (g *generator) next() (int, OpKind) {
 	return k, blobMix.pick(g.r)
 }
 
-// logUniform returns a size in [lo, hi], uniform in its logarithm.
+// logUniform returns a size in [lo, hi], uniform in its logarithm; lo if hi <= lo. lo
+// must be at least 1.
 func (g *generator) logUniform(lo, hi int) int {
-	return int(math.Exp(math.Log(float64(lo)) + g.r.Float64()*(math.Log(float64(hi))-math.Log(float64(lo)))))
+	if hi <= lo {
+		return lo
+	}
+	n := int(math.Exp(math.Log(float64(lo)) + g.r.Float64()*(math.Log(float64(hi))-math.Log(float64(lo)))))
+	return min(max(n, lo), hi) // rounding
+}
+
+// Payload sizes of a set: a sampled key's are log-uniform in [minSampledPayload, 400], a
+// bulk key's in [minBulkPayload, what MaxValue leaves]; both are capped so that the whole
+// chunk fits in MaxValue bytes.
+const (
+	minSampledPayload = 8
+	maxSampledPayload = 400
+	minBulkPayload    = 32
+)
+
+// minMaxValue is the least MaxValue a workload of these keys can honour: the longest
+// chunk of the smallest payload a set writes, over every key (with the longest WRITER
+// and SEQ fields the format allows).
+func minMaxValue(sampled, bulk int) int {
+	least := 0
+	for _, k := range keySpace(sampled, bulk) {
+		if k.counter {
+			continue
+		}
+		lo := minBulkPayload
+		if k.sampled {
+			lo = minSampledPayload
+		}
+		least = max(least, lo+chunkFrame(len(k.name), lo))
+	}
+	return least
 }
 
 // value returns the bytes to write to key k by op (one new chunk, or a number) and their
@@ -116,9 +148,9 @@ func (g *generator) value(dst []byte, k int, op OpKind) ([]byte, string) {
 	case op == OpAppend:
 		n = g.logUniform(16, 256)
 	case key.sampled:
-		n = g.logUniform(8, 400)
+		n = g.logUniform(minSampledPayload, min(maxSampledPayload, payloadRoom(len(key.name), g.maxValue)))
 	default:
-		n = g.logUniform(32, g.maxValue-len(key.name)-64)
+		n = g.logUniform(minBulkPayload, payloadRoom(len(key.name), g.maxValue))
 	}
 	return appendChunk(dst, key.name, g.writer, g.seq, n), chunkToken(g.writer, g.seq)
 }

@@ -42,6 +42,10 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
+	if err := c.Validate(); err != nil {
+		fmt.Fprintln(os.Stderr, err) // names the flag's field and the bound it misses
+		os.Exit(2)
+	}
 	rep, err := torture.Run(c)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "torture:", err)
