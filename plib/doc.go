@@ -78,9 +78,28 @@
 //     every descriptor is close-on-exec. Directories above the last component are
 //     followed: they must be the caller's own, or sticky like /dev/shm.
 //
-// A process that maps the segment can still write any word of it: what the store does
-// with a damaged segment (it treats every word it reads there as untrusted) and how long
-// a call may wait for a lock are covered in package kv.
+// # Threat model: a process that maps the segment
+//
+// PKU is applied by each process to its own mapping, so it cannot stop an authorised
+// process that chooses not to tag its mapping: any process that maps the segment can write
+// any word of it, at any moment. The store therefore treats every word it reads there as
+// untrusted (package kv, "The region is untrusted"), and no call waits without bound
+// (kv, "Concurrency"). What such a process can still do:
+//   - anything the API lets it do anyway: read every value, change or delete any item,
+//     flush the store;
+//   - damage the store's structures, losing items or making the calls that meet the damage
+//     fail with ErrCorrupt until the segment is repaired or made anew (Client.Check and
+//     plibctl check report it);
+//   - deny service: hold (or forge) lock words so that calls that need them return ErrBusy
+//     after Options.LockTimeout, naming the holder's pid; or stop its own process inside
+//     a call, to the same effect.
+//
+// What it can no longer do: make another client, or plibd, fault, hang, spin, or read or
+// write outside the segment (every offset, length, class, count and link read from the
+// segment is checked before use, and every walk is bounded); leave a lock or a half-done
+// operation behind for good (a dead holder, repairer or reclaimer is repaired in turn); or
+// make plibd misbehave beyond answering errors (SERVER_ERROR for the commands that meet the
+// damage or the busy lock; every other command is served).
 //
 // Raised rights cannot leak to other threads or goroutines:
 //   - The calling goroutine is locked to its OS thread from before WRPKRU(allow) until
