@@ -30,7 +30,7 @@ const pipelineDeadline = time.Minute
 // exactly as Load does.
 func (b *Benchmark) LoadFast(ctx context.Context) (*Result, error) {
 	mc, ok := b.backend.(*memcachedBackend)
-	if !ok {
+	if !ok || mc.server == nil {
 		return b.Load(ctx)
 	}
 	var sent atomic.Int64
