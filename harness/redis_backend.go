@@ -173,4 +173,3 @@ func parseAttach(s string) (network, addr string, err error) {
 	}
 	return network, addr, nil
 }
-
