@@ -103,9 +103,9 @@ type Config struct {
 	LoadThreads int           // loaders (memcached: pipelined connections); 0: 2 per core, at least 4
 	Latency     LatencyConfig
 	// Split is the across-processes figure (see SplitConfig).
-	Split SplitConfig
-	Seed        int64 // base of every run's seed; 0 means 1
-	Machine     string
+	Split   SplitConfig
+	Seed    int64 // base of every run's seed; 0 means 1
+	Machine string
 	// MemcachedBinary overrides the search for memcached.
 	MemcachedBinary string
 	// Out receives the report: plan, warnings, a line per point, the tables. Progress receives

@@ -46,6 +46,18 @@ func RenderPlots(ds *Dataset, dir string) ([]string, error) {
 			return paths, err
 		}
 	}
+	splitCells := ds.SplitCells()
+	for _, mix := range ds.mixes() {
+		for _, t := range splitThreads(splitCells) {
+			fig, ok := SplitFigure(ds, mix, t)
+			if !ok {
+				continue
+			}
+			if err := save(fmt.Sprintf("processes-%s-%dt", mix.Name, t), func() (*plot.Plot, error) { return plots.Throughput(fig) }); err != nil {
+				return paths, err
+			}
+		}
+	}
 	if ds.Latency != nil {
 		for i, op := range ds.Latency.Rows {
 			if err := save("latency-"+slug(op), func() (*plot.Plot, error) { return plots.Latency(LatencyFigure(ds, i)) }); err != nil {

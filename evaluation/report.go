@@ -25,6 +25,7 @@ func WriteSummary(w io.Writer, ds *Dataset) error {
 		writePeaks(p, ds, cells)
 		writePerThreads(p, ds, cells)
 	}
+	writeSplit(p, ds)
 	if ds.Latency != nil {
 		writeLatency(p, ds.Latency, "## Latency: mean µs per operation, one client thread")
 	}
@@ -119,7 +120,34 @@ func writePeaks(p *printer, ds *Dataset, cells []Cell) {
 			}
 		}
 	}
+	writePeerRatios(p, ds, cells)
 	p.printf("\n")
+}
+
+// writePeerRatios writes plib-nopku's peak over the best peak of every system that is neither
+// plib nor the in-process Go map: memcached, Redis, LMDB (context: not in the paper).
+func writePeerRatios(p *printer, ds *Dataset, cells []Cell) {
+	first := true
+	for _, mix := range ds.mixes() {
+		top, ok := Peak(cells, "plib-nopku", mix.Name)
+		var best Cell
+		for _, s := range ds.systems() {
+			if strings.HasPrefix(s.Backend, "plib") || s.Backend == "gomap" {
+				continue
+			}
+			if c, found := Peak(cells, s.ID, mix.Name); found && c.Mean > best.Mean {
+				best = c
+			}
+		}
+		if !ok || best.Mean <= 0 {
+			continue
+		}
+		if first {
+			p.printf("\nPeak ratio, plib-nopku over the best other store (memcached, Redis, LMDB; not the Go map):\n\n")
+			first = false
+		}
+		p.printf("- %s: %.1f× (%.1f vs %s's %.1f kops/s at %d threads)\n", mix.Name, top.Mean/best.Mean, top.Mean, best.System, best.Mean, best.Threads)
+	}
 }
 
 // bestMemcachedPeak is the higher peak of the paper's two memcached systems.
