@@ -56,6 +56,10 @@ func RenderPlots(ds *Dataset, dir string) ([]string, error) {
 			if err := save(fmt.Sprintf("processes-%s-%dt", mix.Name, t), func() (*plot.Plot, error) { return plots.Throughput(fig) }); err != nil {
 				return paths, err
 			}
+			fig.LogY = true
+			if err := save(fmt.Sprintf("processes-%s-%dt-log", mix.Name, t), func() (*plot.Plot, error) { return plots.Throughput(fig) }); err != nil {
+				return paths, err
+			}
 		}
 	}
 	if ds.Latency != nil {

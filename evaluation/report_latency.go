@@ -79,11 +79,11 @@ func writeLatencyPeerRatios(p *printer, t *harness.LatencyTable, cols []harness.
 			}
 		}
 		if mine := cols[plib].Cells[row].MeanNs; best > 0 && mine > 0 {
-			parts = append(parts, fmt.Sprintf("%s %.1f× faster than %s", op, best/mine, bestName))
+			parts = append(parts, fmt.Sprintf("%s %.1f× (over %s)", op, best/mine, bestName))
 		}
 	}
 	if len(parts) > 0 {
-		p.printf("plib-nopku against the fastest other store per operation (memcached, Redis, LMDB; below 1× the other is faster): %s.\n", strings.Join(parts, "; "))
+		p.printf("plib-nopku's speedup over the fastest other store per operation (memcached, Redis, LMDB; that store's mean over plib-nopku's, so below 1× that store is faster): %s.\n", strings.Join(parts, "; "))
 	}
 }
 

@@ -31,8 +31,8 @@ func TestParseArgsPresets(t *testing.T) {
 func TestSplitFlags(t *testing.T) {
 	var stderr bytes.Buffer
 	quick, err := parseArgs([]string{"-quick"}, &stderr)
-	if err != nil || len(quick.Split.Systems) != len(evaluation.SplitSystems) || quick.Split.Repetitions != 1 {
-		t.Fatalf("-quick split: %+v, %v; want every split system, one run per point", quick.Split, err)
+	if err != nil || len(quick.Split.Systems) != len(evaluation.SplitSystems) || quick.Split.Repetitions != 2 {
+		t.Fatalf("-quick split: %+v, %v; want every split system, two runs per point", quick.Split, err)
 	}
 	none, err := parseArgs([]string{"-quick", "-split-systems", "none"}, &stderr)
 	if err != nil || len(none.Split.Systems) != 0 {
