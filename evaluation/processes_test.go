@@ -82,3 +82,39 @@ func TestRunSplit(t *testing.T) {
 		t.Errorf("files left behind: %v", left)
 	}
 }
+
+// TestPeerSystems: every system has its own id and colour, the peers are context lines, and the
+// runs the Makefile starts measure them and the across-processes figure.
+func TestPeerSystems(t *testing.T) {
+	ids, colors := map[string]bool{}, map[int]bool{}
+	for _, s := range AllSystems() {
+		if ids[s.ID] || colors[s.Color] {
+			t.Errorf("%s: id or colour %d repeated", s.ID, s.Color)
+		}
+		ids[s.ID], colors[s.Color] = true, true
+	}
+	for _, s := range PeerSystems {
+		if !s.Context || s.Paper != "" || !strings.Contains(s.Title, "context") {
+			t.Errorf("%s is not drawn as a context line: %+v", s.ID, s)
+		}
+	}
+	for _, c := range []Config{Full(), Quick()} {
+		found := map[string]bool{}
+		for _, s := range c.Systems {
+			found[s.ID] = true
+		}
+		for _, want := range []string{"redis", "redis-unix", "lmdb"} {
+			if !found[want] {
+				t.Errorf("%s run lacks %s", c.Name, want)
+			}
+		}
+		if len(c.Split.Systems) == 0 || c.validate() != nil {
+			t.Errorf("%s run: split %+v, validate %v", c.Name, c.Split, c.validate())
+		}
+	}
+	for _, s := range SplitSystems {
+		if !ids[s.ID] {
+			t.Errorf("split system %s is not in AllSystems", s.ID)
+		}
+	}
+}
