@@ -34,19 +34,17 @@ func executeMulti(ctx context.Context, o options, stdout, stderr io.Writer) erro
 		o.segment = filepath.Join("/dev/shm", fmt.Sprintf("plibcached-ycsb-%d", os.Getpid()))
 		defer harness.RemoveLMDB(o.segment) // the file and, for LMDB, its lock file
 	}
-	{
-		// Load (reported for loadrun) in this process; the children only run.
-		parent := o
-		parent.processes, parent.command = 1, "load"
-		if o.command == "run" {
-			parent.resultsDir, parent.quiet = "", true
-			fmt.Fprintf(stderr, "ycsb: loading the shared segment %s first (untimed here; use loadrun to report it)\n", o.segment)
-			if err := execute(ctx, parent, io.Discard, stderr); err != nil {
-				return err
-			}
-		} else if err := execute(ctx, parent, stdout, stderr); err != nil {
+	// Load (reported for loadrun) in this process; the children only run.
+	parent := o
+	parent.processes, parent.command = 1, "load"
+	if o.command == "run" {
+		parent.resultsDir, parent.quiet = "", true
+		fmt.Fprintf(stderr, "ycsb: loading the shared segment %s first (untimed here; use loadrun to report it)\n", o.segment)
+		if err := execute(ctx, parent, io.Discard, stderr); err != nil {
 			return err
 		}
+	} else if err := execute(ctx, parent, stdout, stderr); err != nil {
+		return err
 	}
 	return runAndReport(ctx, o, o.segment, stdout, stderr)
 }
