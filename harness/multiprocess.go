@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -70,6 +71,10 @@ func RunProcesses(ctx context.Context, spec ProcessSpec) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
+	// Pdeathsig fires when the forking thread exits: keep this goroutine on one thread until
+	// the children are reaped, so that they die with this process and only then.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	start := time.Now().Add(childStartDelay)
 	cmds := make([]*exec.Cmd, spec.Processes)
 	for i := range cmds {
