@@ -66,7 +66,8 @@ func writeSetup(p *printer, ds *Dataset) {
 	}
 	p.printf("| | |\n|---|---|\n")
 	p.printf("| machine | %s: %s, %d cores, kernel %s |\n", m.Env.Hostname, m.Env.CPUModel, m.Env.Cores, m.Env.Kernel)
-	p.printf("| software | %s, %s, git %s |\n", m.Env.GoVersion, orNone(m.Env.MemcachedVersion, "memcached not found"), orNone(shortCommit(m.Env.GitCommit), "unknown"))
+	p.printf("| software | %s, %s, %s, git %s |\n", m.Env.GoVersion, orNone(m.Env.MemcachedVersion, "memcached not found"),
+		orNone(redisShort(m.Env.RedisVersion), "redis-server: none recorded"), orNone(shortCommit(m.Env.GitCommit), "unknown"))
 	p.printf("| PKU | %s |\n", pkuLine(m))
 	records := commas(m.Records.Chosen) + ", the paper's count"
 	if m.Records.Scaled {
@@ -230,6 +231,16 @@ func writeSkipped(p *printer, ds *Dataset) {
 	if len(m.Warnings) > 0 {
 		p.printf("## Warnings\n\n- %s\n", strings.Join(m.Warnings, "\n- "))
 	}
+}
+
+// redisShort shortens "Redis server v=7.0.15 sha=... build=..." to "redis-server 7.0.15".
+func redisShort(v string) string {
+	for _, f := range strings.Fields(v) {
+		if rest, ok := strings.CutPrefix(f, "v="); ok {
+			return "redis-server " + rest
+		}
+	}
+	return v
 }
 
 // shortCommit is the first 12 characters of a commit id.
