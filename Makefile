@@ -4,13 +4,14 @@
 # make reproduce        the paper's evaluation end to end (see README.md): results/reference/,
 #                       plots/reference/; about an hour on 2 cores
 # make reproduce-quick  the same pipeline at 1M records with short runs: results/quick/,
-#                       plots/quick/; under 10 minutes on 2 cores
+#                       plots/quick/; about 15 minutes on 2 cores
 # make plots            redraw every run's tables and figures from results/ (RUN=name: one run)
 # make regress          performance floors (regress/floors.txt) measured in one process; < 2 min
 # make bench            Go micro-benchmarks, every backend side by side
 # make bench-scale      plib-nopku's throughput at 1, 2, 4 client threads: the 2t/1t ratios
 # make kv-memory        40M items in a 10 GiB region: the per-item memory figure (~2 min)
 # make test-pku-qemu    the PKU test suites in a QEMU guest with an emulated PKU CPU
+# make test-peers       the Redis and LMDB backends' conformance and multi-process tests (also in make test)
 
 GO        ?= go
 PKGS      := ./...
@@ -18,7 +19,7 @@ PKGS      := ./...
 # the race detector's 5-10x slowdown would push `make test` past its 10-minute budget.
 RACE_PKGS := ./kv/... ./workloads/...
 
-PHONY_EXTRA := test-pku-qemu kv-memory bench-plibd bin/plibd bench-scale
+PHONY_EXTRA := test-pku-qemu kv-memory bench-plibd bin/plibd bench-scale test-peers
 .PHONY: $(PHONY_EXTRA) all build test test-race test-all vet fmt-check bench deps tools reproduce reproduce-quick plots regress torture
 
 all: build
@@ -40,6 +41,12 @@ test: deps fmt-check vet
 	$(GO) test -count=1 -race -short -timeout 20m $(RACE_PKGS)
 	scripts/pkru-vet.sh
 	scripts/pku-tests.sh
+
+# The peers (redis, redis-unix, lmdb): conformance, checksum-verified workloads, several
+# processes on one store. They skip, saying why, only where redis-server or cgo is missing.
+test-peers: deps
+	$(GO) test -count=1 -run 'TestConformance/(redis|lmdb)|TestEveryBackendSmallWorkload/(redis|lmdb)|TestAttach|TestLMDB|TestRedis|TestRunProcesses' ./harness/
+	$(GO) test -count=1 -run 'TestMultiProcessPeers' ./cmd/ycsb/
 
 # The PKU suites under QEMU's emulated PKU CPU, whatever this CPU has.
 test-pku-qemu:

@@ -50,6 +50,37 @@ var PaperSystems = []System{
 	{ID: "gomap", Backend: "gomap", Title: "Go map in process (context)", Context: true, Color: 5},
 }
 
+// PeerSystems are what a user would pick instead of plib for a co-located cache, measured the
+// same way as context lines: Redis over loopback TCP and over a unix socket, and LMDB, a
+// memory-mapped store that processes share as they share plib's segment.
+var PeerSystems = []System{
+	{ID: "redis", Backend: "redis", Title: "Redis, loopback TCP (context)", Context: true, Color: 6},
+	{ID: "redis-unix", Backend: "redis-unix", Title: "Redis, unix socket (context)", Context: true, Color: 7},
+	{ID: "lmdb", Backend: "lmdb", Title: "LMDB, shared file (context)", Context: true, Color: 8},
+}
+
+// AllSystems are every system a run may choose: the paper's, its context lines and the peers.
+func AllSystems() []System { return append(append([]System(nil), PaperSystems...), PeerSystems...) }
+
+// SplitConfig is the across-processes figure: the same total client threads split over
+// several processes that share one store (plib's segment, LMDB's file) or one server.
+type SplitConfig struct {
+	// Systems are the figure's lines; nil or empty leaves the figure out.
+	Systems []System
+	// Threads are the total client-thread counts, Processes the process counts: every pair
+	// where the processes divide the threads is run.
+	Threads     []int
+	Processes   []int
+	Repetitions int // runs per point
+}
+
+// SplitSystems are the across-processes figure's lines: plib without and with PKU and LMDB,
+// which processes share through memory, beside memcached and Redis over the unix socket (each
+// server's fastest co-located transport), to which each process opens its own connections.
+var SplitSystems = []System{
+	PaperSystems[2], PaperSystems[3], PeerSystems[2], PaperSystems[4], PeerSystems[1],
+}
+
 // Config is one evaluation run. Full and Quick return the two the Makefile runs.
 type Config struct {
 	// Name names the run: its raw data go to <ResultsRoot>/<Name>, its figures to
@@ -71,8 +102,10 @@ type Config struct {
 	Warmup      time.Duration // unmeasured time before each run
 	LoadThreads int           // loaders (memcached: pipelined connections); 0: 2 per core, at least 4
 	Latency     LatencyConfig
-	Seed        int64 // base of every run's seed; 0 means 1
-	Machine     string
+	// Split is the across-processes figure (see SplitConfig).
+	Split   SplitConfig
+	Seed    int64 // base of every run's seed; 0 means 1
+	Machine string
 	// MemcachedBinary overrides the search for memcached.
 	MemcachedBinary string
 	// Out receives the report: plan, warnings, a line per point, the tables. Progress receives
@@ -93,26 +126,28 @@ type LatencyConfig struct {
 	Pinned []string
 }
 
-// pinnedLatencyBackends are the second table's columns: the socket baselines, and plib for the
-// speedup.
-var pinnedLatencyBackends = []string{"memcached", "plib-pku", "plib-nopku", "memcached-unix"}
+// pinnedLatencyBackends are the second table's columns: the socket baselines, plib for the
+// speedup, and the peers at their best on a virtual machine (Redis's unix socket, LMDB).
+var pinnedLatencyBackends = []string{"memcached", "plib-pku", "plib-nopku", "memcached-unix", "redis-unix", "lmdb"}
 
-// Full is `make reproduce`: the paper's parameters, three runs of 10 s per point. Its context
-// lines leave out the Go map: 40M records of it would take some 16 GiB of Go heap for a line the
-// quick run draws anyway.
+// Full is `make reproduce`: the paper's parameters, three runs of 10 s per point, the peers as
+// context lines, and the across-processes figure. Its context lines leave out the Go map: 40M
+// records of it would take some 16 GiB of Go heap for a line the quick run draws anyway.
 func Full() Config {
 	return Config{
 		Name: "reference", ResultsRoot: "results", PlotsRoot: "plots",
-		Mixes: PaperMixes, Systems: PaperSystems[:len(PaperSystems)-1],
+		Mixes: PaperMixes, Systems: append(append([]System(nil), PaperSystems[:len(PaperSystems)-1]...), PeerSystems...),
 		Repetitions: 3, Duration: 10 * time.Second, Warmup: 2 * time.Second,
 		Latency: LatencyConfig{Records: 1_000_000, Samples: 10000, Pinned: pinnedLatencyBackends},
+		Split:   SplitConfig{Systems: SplitSystems, Threads: []int{1, 2, 4}, Processes: []int{1, 2, 4}, Repetitions: 3},
 	}
 }
 
 // Quick is `make reproduce-quick`: the same pipeline at 1M records, three short runs per point.
 func Quick() Config {
 	c := Full()
-	c.Name, c.Systems = "quick", PaperSystems
+	c.Name, c.Systems = "quick", AllSystems()
+	c.Split.Repetitions = 2
 	c.Records, c.RecordsReason = 1_000_000, "quick run: 1M records by design"
 	c.Repetitions, c.Duration, c.Warmup = 3, 2*time.Second, 500*time.Millisecond
 	c.Latency = LatencyConfig{Records: 100_000, Samples: 3000, Pinned: pinnedLatencyBackends}
@@ -136,6 +171,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: repetitions and duration must be positive, warm-up and load threads not negative", ErrConfig)
 	case c.Latency.Records < 1 || c.Latency.Samples < 1:
 		return fmt.Errorf("%w: latency records and samples must be positive", ErrConfig)
+	case len(c.Split.Systems) > 0 && (c.Split.Repetitions < 1 || len(c.Split.Threads) == 0 || len(c.Split.Processes) == 0):
+		return fmt.Errorf("%w: the across-processes figure needs thread counts, process counts and repetitions", ErrConfig)
 	}
 	for _, t := range c.Threads {
 		if t < 1 {

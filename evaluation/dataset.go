@@ -23,6 +23,8 @@ type Dataset struct {
 	Latency  *harness.LatencyTable
 	// LatencyPinned is the latency table measured on one CPU, or nil.
 	LatencyPinned *harness.LatencyTable
+	// Split are the across-processes runs (processes/), merged over each run's processes.
+	Split []SplitPoint
 }
 
 // RunPoint is one result file's headline.
@@ -50,13 +52,16 @@ func LoadDataset(dir string) (*Dataset, error) {
 	if err := ds.readThroughput(); err != nil {
 		return nil, err
 	}
+	if err := ds.readSplit(); err != nil {
+		return nil, err
+	}
 	if ds.Latency, err = readLatency(filepath.Join(dir, LatencyDir)); err != nil {
 		return nil, err
 	}
 	if ds.LatencyPinned, err = readLatency(filepath.Join(dir, PinnedLatencyDir)); err != nil {
 		return nil, err
 	}
-	if len(ds.Runs) == 0 && ds.Latency == nil {
+	if len(ds.Runs) == 0 && ds.Latency == nil && len(ds.Split) == 0 {
 		return nil, fmt.Errorf("%w in %s", ErrNoResults, dir)
 	}
 	return ds, nil

@@ -12,10 +12,11 @@ import (
 
 // latencyColors gives each latency column the colour of the throughput system it stands for, so
 // a system looks the same in every figure. The latency table's memcached runs 4 server threads.
-var latencyColors = map[string]int{"memcached": 1, "plib-nopku": 2, "plib-pku": 3, "memcached-unix": 4, "gomap": 5}
+var latencyColors = map[string]int{"memcached": 1, "plib-nopku": 2, "plib-pku": 3, "memcached-unix": 4, "gomap": 5,
+	"redis": 6, "redis-unix": 7, "lmdb": 8}
 
 // contextBackends are the latency columns that are not the paper's systems.
-var contextBackends = map[string]bool{"memcached-unix": true, "gomap": true}
+var contextBackends = map[string]bool{"memcached-unix": true, "gomap": true, "redis": true, "redis-unix": true, "lmdb": true}
 
 // RenderPlots draws the run's figures into dir as PNG and SVG and returns their paths: per mix,
 // throughput against threads (the paper's slide 14, on a linear axis as the paper drew it, and a
@@ -43,6 +44,22 @@ func RenderPlots(ds *Dataset, dir string) ([]string, error) {
 		fig.LogY = true
 		if err := save("throughput-"+mix.Name+"-log", func() (*plot.Plot, error) { return plots.Throughput(fig) }); err != nil {
 			return paths, err
+		}
+	}
+	splitCells := ds.SplitCells()
+	for _, mix := range ds.mixes() {
+		for _, t := range splitThreads(splitCells) {
+			fig, ok := SplitFigure(ds, mix, t)
+			if !ok {
+				continue
+			}
+			if err := save(fmt.Sprintf("processes-%s-%dt", mix.Name, t), func() (*plot.Plot, error) { return plots.Throughput(fig) }); err != nil {
+				return paths, err
+			}
+			fig.LogY = true
+			if err := save(fmt.Sprintf("processes-%s-%dt-log", mix.Name, t), func() (*plot.Plot, error) { return plots.Throughput(fig) }); err != nil {
+				return paths, err
+			}
 		}
 	}
 	if ds.Latency != nil {
@@ -133,7 +150,7 @@ func latencyColor(backend string) int {
 	if c, ok := latencyColors[backend]; ok {
 		return c
 	}
-	return 6
+	return 9
 }
 
 // slug makes an operation name a file name: "Get 128B" -> "get-128b".

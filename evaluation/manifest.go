@@ -32,6 +32,7 @@ type Manifest struct {
 	Mixes       []Mix               `json:"mixes"`
 	Systems     []SystemRun         `json:"systems"`
 	Latency     LatencyRun          `json:"latency"`
+	Split       *SplitRun           `json:"split,omitempty"`    // the across-processes figure, when run
 	Warnings    []string            `json:"warnings,omitempty"` // everything printed as a warning
 	Phases      []PhaseTime         `json:"phases"`
 }

@@ -62,6 +62,16 @@ func (r *runner) printPlan() {
 	}
 	r.printf("\nlatency table: %s, %s records, %d samples per cell\n", strings.Join(c.Latency.Backends, ", "),
 		commas(c.Latency.Records), c.Latency.Samples)
+	if sp := r.manifest.Split; sp != nil {
+		var ids []string
+		for _, s := range sp.Systems {
+			if s.Skipped == "" {
+				ids = append(ids, s.ID)
+			}
+		}
+		r.printf("across processes: %s; threads %s each split over processes %s; %d run(s) per point\n",
+			strings.Join(ids, ", "), joinInts(sp.Threads), joinInts(sp.Processes), sp.Repetitions)
+	}
 	r.printf("estimated time: %s (a rough guide; progress lines follow)\n", formatDuration(r.estimate()))
 }
 
@@ -83,6 +93,14 @@ func (r *runner) estimate() time.Duration {
 		}
 		total += time.Duration(n / float64(rate) * float64(time.Second))
 		total += time.Duration(len(c.Mixes)*len(r.threads)*c.Repetitions) * perPoint
+	}
+	if sp := r.manifest.Split; sp != nil {
+		for _, s := range sp.Systems {
+			if s.Skipped == "" {
+				total += time.Duration(n / float64(assumedPlibLoadRate) * float64(time.Second))
+				total += time.Duration(len(c.Mixes)*len(splitPairs(c.Split))*sp.Repetitions) * (perPoint + time.Second)
+			}
+		}
 	}
 	preload := float64(c.Latency.Records)*1.1 + float64(c.Latency.Samples*32)
 	total += time.Duration(float64(len(c.Latency.Backends)) * preload / assumedLatencyPreload * float64(time.Second))

@@ -88,7 +88,7 @@ func estimates(c Config, workers int, n int64, plan RecordPlan) []Estimate {
 	for _, s := range c.Systems {
 		need := footprint(s.Backend, n, keySize, valueSize, workers)
 		fits := need <= plan.Budget || plan.MemAvailable == 0
-		if (s.Backend == "plib-nopku" || s.Backend == "plib-pku") && plan.ShmAvailable > 0 && need > plan.ShmAvailable {
+		if (s.Backend == "plib-nopku" || s.Backend == "plib-pku" || s.Backend == "lmdb") && plan.ShmAvailable > 0 && need > plan.ShmAvailable {
 			fits = false
 		}
 		out = append(out, Estimate{System: s.ID, Bytes: need, Fits: fits})
@@ -123,6 +123,10 @@ func footprint(backend string, n int64, keySize, valueSize, workers int) int64 {
 		return size + size/20 // the harness's headroom
 	case "gomap":
 		return harness.GomapFootprint(n, keySize, valueSize)
+	case "redis", "redis-unix":
+		return harness.RedisFootprint(n, keySize, valueSize)
+	case "lmdb":
+		return harness.LMDBFootprint(n, keySize, valueSize)
 	}
 	return 0
 }

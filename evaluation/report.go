@@ -25,6 +25,7 @@ func WriteSummary(w io.Writer, ds *Dataset) error {
 		writePeaks(p, ds, cells)
 		writePerThreads(p, ds, cells)
 	}
+	writeSplit(p, ds)
 	if ds.Latency != nil {
 		writeLatency(p, ds.Latency, "## Latency: mean µs per operation, one client thread")
 	}
@@ -65,7 +66,8 @@ func writeSetup(p *printer, ds *Dataset) {
 	}
 	p.printf("| | |\n|---|---|\n")
 	p.printf("| machine | %s: %s, %d cores, kernel %s |\n", m.Env.Hostname, m.Env.CPUModel, m.Env.Cores, m.Env.Kernel)
-	p.printf("| software | %s, %s, git %s |\n", m.Env.GoVersion, orNone(m.Env.MemcachedVersion, "memcached not found"), orNone(shortCommit(m.Env.GitCommit), "unknown"))
+	p.printf("| software | %s, %s, %s, git %s |\n", m.Env.GoVersion, orNone(m.Env.MemcachedVersion, "memcached not found"),
+		orNone(redisShort(m.Env.RedisVersion), "redis-server: none recorded"), orNone(shortCommit(m.Env.GitCommit), "unknown"))
 	p.printf("| PKU | %s |\n", pkuLine(m))
 	records := commas(m.Records.Chosen) + ", the paper's count"
 	if m.Records.Scaled {
@@ -119,7 +121,34 @@ func writePeaks(p *printer, ds *Dataset, cells []Cell) {
 			}
 		}
 	}
+	writePeerRatios(p, ds, cells)
 	p.printf("\n")
+}
+
+// writePeerRatios writes plib-nopku's peak over the best peak of every system that is neither
+// plib nor the in-process Go map: memcached, Redis, LMDB (context: not in the paper).
+func writePeerRatios(p *printer, ds *Dataset, cells []Cell) {
+	first := true
+	for _, mix := range ds.mixes() {
+		top, ok := Peak(cells, "plib-nopku", mix.Name)
+		var best Cell
+		for _, s := range ds.systems() {
+			if strings.HasPrefix(s.Backend, "plib") || s.Backend == "gomap" {
+				continue
+			}
+			if c, found := Peak(cells, s.ID, mix.Name); found && c.Mean > best.Mean {
+				best = c
+			}
+		}
+		if !ok || best.Mean <= 0 {
+			continue
+		}
+		if first {
+			p.printf("\nPeak ratio, plib-nopku over the best other store (memcached, Redis, LMDB; not the Go map):\n\n")
+			first = false
+		}
+		p.printf("- %s: %.1f× (%.1f vs %s's %.1f kops/s at %d threads)\n", mix.Name, top.Mean/best.Mean, top.Mean, best.System, best.Mean, best.Threads)
+	}
 }
 
 // bestMemcachedPeak is the higher peak of the paper's two memcached systems.
@@ -202,6 +231,16 @@ func writeSkipped(p *printer, ds *Dataset) {
 	if len(m.Warnings) > 0 {
 		p.printf("## Warnings\n\n- %s\n", strings.Join(m.Warnings, "\n- "))
 	}
+}
+
+// redisShort shortens "Redis server v=7.0.15 sha=... build=..." to "redis-server 7.0.15".
+func redisShort(v string) string {
+	for _, f := range strings.Fields(v) {
+		if rest, ok := strings.CutPrefix(f, "v="); ok {
+			return "redis-server " + rest
+		}
+	}
+	return v
 }
 
 // shortCommit is the first 12 characters of a commit id.

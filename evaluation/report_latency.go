@@ -41,7 +41,50 @@ func writeLatency(p *printer, t *harness.LatencyTable, heading string) {
 			p.printf(" | | | |\n")
 		}
 	}
-	p.printf("\nRange of speedups here: %s (paper: 11–56×).\n\n", speedupRange(t.Speedup))
+	p.printf("\nRange of speedups here: %s (paper: 11–56×).\n", speedupRange(t.Speedup))
+	var context []string
+	for _, c := range cols {
+		if contextBackends[c.Backend] {
+			context = append(context, c.Backend)
+		}
+	}
+	if len(context) > 0 {
+		p.printf("Columns %s: context, not in the paper.\n", strings.Join(context, ", "))
+	}
+	writeLatencyPeerRatios(p, t, cols)
+	p.printf("\n")
+}
+
+// writeLatencyPeerRatios writes, per operation, plib-nopku's mean against the fastest column
+// that is neither plib nor the in-process Go map: above 1× the peer is faster.
+func writeLatencyPeerRatios(p *printer, t *harness.LatencyTable, cols []harness.LatencyColumn) {
+	plib := -1
+	for i, c := range cols {
+		if c.Backend == "plib-nopku" {
+			plib = i
+		}
+	}
+	if plib < 0 {
+		return
+	}
+	var parts []string
+	for row, op := range t.Rows {
+		best, bestName := 0.0, ""
+		for _, c := range cols {
+			if strings.HasPrefix(c.Backend, "plib") || c.Backend == "gomap" || row >= len(c.Cells) {
+				continue
+			}
+			if m := c.Cells[row].MeanNs; m > 0 && (best == 0 || m < best) {
+				best, bestName = m, c.Backend
+			}
+		}
+		if mine := cols[plib].Cells[row].MeanNs; best > 0 && mine > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.1f× (over %s)", op, best/mine, bestName))
+		}
+	}
+	if len(parts) > 0 {
+		p.printf("plib-nopku's speedup over the fastest other store per operation (memcached, Redis, LMDB; that store's mean over plib-nopku's, so below 1× that store is faster): %s.\n", strings.Join(parts, "; "))
+	}
 }
 
 // speedupRange renders the smallest and largest positive speedups.

@@ -58,6 +58,9 @@ func Run(ctx context.Context, c Config) (*Manifest, error) {
 	}
 	r.printPlan()
 	err := r.phase("throughput", func() error { return r.throughput(ctx) })
+	if err == nil && r.manifest.Split != nil {
+		err = r.phase("processes", func() error { return r.split(ctx) })
+	}
 	if err == nil {
 		err = r.phase("latency", func() error { return r.latency(ctx) })
 	}
@@ -122,7 +125,7 @@ func (r *runner) plan() error {
 	if records.Scaled {
 		r.notes = append(r.notes, fmt.Sprintf("recordcount scaled down from the paper's %s to %s: %s", commas(PaperRecords), commas(records.Chosen), records.Reason))
 	}
-	r.totalPoints = len(c.Mixes) * available * len(r.threads) * c.Repetitions
+	r.totalPoints = len(c.Mixes)*available*len(r.threads)*c.Repetitions + r.planSplit()
 	return nil
 }
 
@@ -143,7 +146,7 @@ func unavailable(s System, memcachedBinary string) string {
 // clearPrevious removes what an earlier run of the same name left: its raw data, tables and
 // figures. Nothing else in the directories is touched.
 func (r *runner) clearPrevious() error {
-	for _, p := range []string{ThroughputDir, LatencyDir, PinnedLatencyDir, ManifestFile} {
+	for _, p := range []string{ThroughputDir, SplitDir, LatencyDir, PinnedLatencyDir, ManifestFile} {
 		if err := os.RemoveAll(filepath.Join(r.dir, p)); err != nil {
 			return err
 		}

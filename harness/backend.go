@@ -41,6 +41,12 @@ type Persistent interface {
 	Persistent() bool
 }
 
+// Attachable is implemented by backends that run a server other processes can connect to
+// (memcached, redis): Attachment is what those processes pass as Config.Attach.
+type Attachable interface {
+	Attachment() string
+}
+
 // Config is what a backend needs to size and start itself. The zero value of each field means
 // "the backend's default".
 type Config struct {
@@ -59,6 +65,10 @@ type Config struct {
 	// Segment names a plib segment file to share with other processes (multi-process mode);
 	// empty gives each plib backend a private segment, deleted when it is opened.
 	Segment string
+	// Attach names a server that another process started and loaded, as "tcp:HOST:PORT" or
+	// "unix:PATH" (an Attachable backend's Attachment): the server backends (memcached, redis)
+	// then connect to it instead of starting their own. Multi-process mode.
+	Attach string
 	// MemcachedBinary overrides the search for the memcached executable.
 	MemcachedBinary string
 	// Log receives one-line notices (server started, pid, sizes); nil discards them.

@@ -10,7 +10,7 @@ import (
 )
 
 // testedBackends are the backends this package provides.
-var testedBackends = []string{"gomap", "memcached", "memcached-unix", "plib-nopku", "plib-pku"}
+var testedBackends = []string{"gomap", "memcached", "memcached-unix", "plib-nopku", "plib-pku", "redis", "redis-unix", "lmdb"}
 
 // openOrSkip opens name, skipping the test with the reason when the backend cannot run here.
 func openOrSkip(t *testing.T, name string, cfg harness.Config) harness.Backend {

@@ -42,6 +42,7 @@ func Prepare(opts Options) (*Benchmark, error) {
 		ServerThreads:   opts.ServerThreads,
 		MemcachedBinary: opts.MemcachedBinary,
 		Segment:         opts.Segment,
+		Attach:          opts.Attach,
 		Log:             opts.Log,
 	}
 	backend, err := Open(opts.Backend, cfg)

@@ -1,6 +1,8 @@
 // Package harness drives the systems under test through the same workloads: stock memcached over
 // TCP and over a unix socket, plib with and without PKU, and a Go map in one process as the
-// in-process floor.
+// in-process floor; and, as context, what a user would pick instead: Redis over TCP and a unix
+// socket (redis-server started like memcached, go-redis clients) and LMDB (a memory-mapped file
+// under /dev/shm that processes share, through the cgo binding github.com/PowerDNS/lmdb-go).
 //
 // It sits between the thin mains (cmd/ycsb, cmd/latency) and everything they measure:
 //
@@ -56,7 +58,11 @@
 // For P processes × T threads on one plib segment, each process prepares with Options.Processes
 // = P, Threads = T, ThreadBase = p·T and TotalThreads = P·T: it then loads and runs exactly its
 // threads' shares, with their random streams, and writes its Result; [MergeResults] combines the
-// parts (histograms merged, operations summed, runtime the longest).
+// parts (histograms merged, operations summed, runtime the longest). LMDB shares its file the
+// same way (Options.Segment); memcached and Redis share the one server the loading process
+// started ([Attachable], Options.Attach). [RunProcesses] does all of it from one call: it starts
+// the children (this executable again: its main calls [RunChildIfAsked] first), gives them a
+// common start, and merges their results.
 //
 // # Latency table
 //

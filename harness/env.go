@@ -21,6 +21,7 @@ type Environment struct {
 	GoVersion        string    `json:"go_version"`
 	GOMAXPROCS       int       `json:"gomaxprocs"`
 	MemcachedVersion string    `json:"memcached_version,omitempty"` // "" when not installed
+	RedisVersion     string    `json:"redis_version,omitempty"`     // redis-server --version; "" when not installed
 	PKU              bool      `json:"pku"`                         // CPU has pku and the kernel enabled it (ospke)
 	GitCommit        string    `json:"git_commit,omitempty"`        // "" outside a git checkout
 	Timestamp        time.Time `json:"timestamp"`
@@ -39,6 +40,7 @@ func CaptureEnvironment(machine, memcachedBinary string) Environment {
 	env.CPUModel, env.PKU = cpuInfo()
 	env.Kernel = kernelRelease()
 	env.MemcachedVersion, _ = MemcachedVersion(memcachedBinary)
+	env.RedisVersion, _ = RedisVersion()
 	env.GitCommit = gitCommit()
 	return env
 }

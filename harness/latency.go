@@ -10,8 +10,9 @@ import (
 )
 
 // DefaultLatencyBackends are the latency table's columns: the paper's three (memcached, plib with
-// PKU, plib without), then the fairest socket baseline and the in-process floor.
-var DefaultLatencyBackends = []string{"memcached", "plib-pku", "plib-nopku", "memcached-unix", "gomap"}
+// PKU, plib without), then the fairest socket baseline and the in-process floor, then the peers
+// a user would pick instead (Redis over TCP and a unix socket, LMDB), as context.
+var DefaultLatencyBackends = []string{"memcached", "plib-pku", "plib-nopku", "memcached-unix", "gomap", "redis", "redis-unix", "lmdb"}
 
 // LatencyOperations are the table's rows, the paper's (slide 15), in its order.
 var LatencyOperations = []string{"Get 128B", "Get 5KB", "Set 128B", "Set 5KB", "Delete", "Increment"}

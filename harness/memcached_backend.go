@@ -22,8 +22,10 @@ const memcachedClientTimeout = 10 * time.Second
 
 // memcachedBackend is a harness-started memcached and the address its workers dial.
 type memcachedBackend struct {
-	name   string
-	server *MemcachedServer
+	name    string
+	server  *MemcachedServer // nil when attached to another process's server
+	network string
+	addr    string
 }
 
 func openMemcachedTCP(cfg Config) (Backend, error) { return openMemcached("memcached", false, cfg) }
@@ -35,6 +37,13 @@ func openMemcachedUnix(cfg Config) (Backend, error) {
 func openMemcached(name string, unix bool, cfg Config) (Backend, error) {
 	if _, err := FindMemcached(cfg.MemcachedBinary); err != nil {
 		return nil, err
+	}
+	if cfg.Attach != "" {
+		network, addr, err := parseAttach(cfg.Attach)
+		if err != nil {
+			return nil, err
+		}
+		return &memcachedBackend{name: name, network: network, addr: addr}, nil
 	}
 	memoryMB := MemcachedMemoryMB(cfg.RecordCount, cfg.MaxKeySize, cfg.sizingValueSize())
 	need := MemcachedFootprint(memoryMB, cfg.RecordCount)
@@ -53,30 +62,48 @@ func openMemcached(name string, unix bool, cfg Config) (Backend, error) {
 		return nil, err
 	}
 	cfg.logf("memcached started: pid %d, %s %s, flags %s", server.Pid(), server.Network(), server.Addr(), strings.Join(server.Args(), " "))
-	return &memcachedBackend{name: name, server: server}, nil
+	b := newMemcachedBackend(name, server)
+	return &b, nil
+}
+
+// newMemcachedBackend returns the backend of a server the harness started.
+func newMemcachedBackend(name string, server *MemcachedServer) memcachedBackend {
+	return memcachedBackend{name: name, server: server, network: server.Network(), addr: server.Addr()}
 }
 
 // Name returns "memcached" or "memcached-unix".
 func (b *memcachedBackend) Name() string { return b.name }
 
-// Server returns the server the backend started.
+// Server returns the server the backend started; nil when attached to another's.
 func (b *memcachedBackend) Server() *MemcachedServer { return b.server }
+
+// Attachment returns "network:address": what another process passes as Config.Attach.
+func (b *memcachedBackend) Attachment() string { return b.network + ":" + b.addr }
+
+// Persistent reports whether the backend is attached to a server another process started, which
+// keeps the records that process loaded.
+func (b *memcachedBackend) Persistent() bool { return b.server == nil }
 
 // NewWorker returns a worker with its own gomemcache client, hence its own connection. A client
 // per worker keeps exactly one connection per worker without the clients' shared pool lock; its
 // idle pool of 2 holds the worker's single connection, so nothing is ever redialled.
 func (b *memcachedBackend) NewWorker() (Worker, error) {
-	client := memcache.New(b.server.Addr())
+	client := memcache.New(b.addr)
 	client.Timeout = memcachedClientTimeout
 	client.MaxIdleConns = 2
 	if err := client.Ping(); err != nil { // dial now, not inside the first timed operation
-		return nil, fmt.Errorf("%s: connect to %s: %w", b.name, b.server.Addr(), err)
+		return nil, fmt.Errorf("%s: connect to %s: %w", b.name, b.addr, err)
 	}
 	return &memcachedWorker{client: client}, nil
 }
 
-// Close stops the server.
-func (b *memcachedBackend) Close() error { return b.server.Stop() }
+// Close stops the server if this backend started it.
+func (b *memcachedBackend) Close() error {
+	if b.server == nil {
+		return nil
+	}
+	return b.server.Stop()
+}
 
 // memcachedWorker adapts gomemcache to Worker. gomemcache takes string keys and returns fresh
 // Items; keys are passed as unsafe views (gomemcache does not keep them) and values copied into

@@ -39,6 +39,11 @@ type MemcachedOptions struct {
 	serverArgs func(addr string) []string
 	// serverEnv, if set, is added to the server's environment.
 	serverEnv []string
+	// probe, if set, replaces the memcached version probe that tells when the server is ready
+	// (a server that speaks another protocol: Redis).
+	probe func(network, addr string) error
+	// socketName, if set, names the unix socket in its temporary directory.
+	socketName string
 }
 
 // MemcachedServer is a memcached process owned by the harness. It runs in its own process group
@@ -150,7 +155,11 @@ func startOnce(path string, opts MemcachedOptions) (*MemcachedServer, error) {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	if err := s.waitReady(timeout); err != nil {
+	probe := opts.probe
+	if probe == nil {
+		probe = probeVersion
+	}
+	if err := s.waitReady(timeout, probe); err != nil {
 		s.Stop()
 		return nil, err
 	}
@@ -165,7 +174,11 @@ func (s *MemcachedServer) listenArgs(opts MemcachedOptions) error {
 			return err
 		}
 		s.tempDir = dir
-		s.network, s.addr = "unix", filepath.Join(dir, "memcached.sock")
+		name := opts.socketName
+		if name == "" {
+			name = "memcached.sock"
+		}
+		s.network, s.addr = "unix", filepath.Join(dir, name)
 		s.args = []string{"-s", s.addr, "-a", "0700"}
 		return nil
 	}
@@ -219,7 +232,7 @@ func (s *MemcachedServer) spawn() error {
 }
 
 // waitReady probes the server until it answers, exits, or the timeout passes.
-func (s *MemcachedServer) waitReady(timeout time.Duration) error {
+func (s *MemcachedServer) waitReady(timeout time.Duration, probe func(network, addr string) error) error {
 	deadline := time.Now().Add(timeout)
 	var probeErr error
 	for time.Now().Before(deadline) {
@@ -228,7 +241,7 @@ func (s *MemcachedServer) waitReady(timeout time.Duration) error {
 			return fmt.Errorf("%w: %s exited (%v): %s", ErrServerNotReady, filepath.Base(s.cmd.Path), s.waitErr, s.stderr.String())
 		default:
 		}
-		if probeErr = probeVersion(s.network, s.addr); probeErr == nil {
+		if probeErr = probe(s.network, s.addr); probeErr == nil {
 			return nil
 		}
 		time.Sleep(5 * time.Millisecond)

@@ -31,6 +31,9 @@ type Options struct {
 	// Segment is the plib segment file that the processes of a multi-process run share; ""
 	// gives a plib backend a private segment.
 	Segment string
+	// Attach names the server of another process (memcached, redis) that the processes of a
+	// multi-process run share, as Config.Attach.
+	Attach string
 
 	// ServerThreads is memcached's -t; 0 means 4.
 	ServerThreads int

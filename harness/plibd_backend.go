@@ -87,7 +87,7 @@ func openPlibd(cfg Config) (Backend, error) {
 		return nil, err
 	}
 	cfg.logf("plibd started: pid %d, %s %s, flags %s", server.Pid(), server.Network(), server.Addr(), strings.Join(server.Args(), " "))
-	return &plibdBackend{memcachedBackend{name: "plibd", server: server}, dir}, nil
+	return &plibdBackend{newMemcachedBackend("plibd", server), dir}, nil
 }
 
 // plibMaxItem is the item size limit for cfg's records: memcached's default 1 MiB, or more

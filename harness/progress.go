@@ -4,15 +4,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/sys/unix"
 )
 
-// progress shows a phase's advance: on a terminal a bar redrawn in place four times a second,
-// otherwise one plain line per interval (logs and CI stay readable). A nil *progress shows nothing.
+// progress shows a phase's advance: on a terminal a github.com/schollz/progressbar bar (count,
+// rate, ETA) updated four times a second, otherwise one plain line per interval (logs and CI stay
+// readable). A nil *progress shows nothing.
 type progress struct {
 	w        io.Writer
 	tty      bool
@@ -29,6 +30,7 @@ type progress struct {
 	baseline int64     // count at measurement start
 	stopped  chan struct{}
 	exited   chan struct{}
+	bar      *progressbar.ProgressBar // terminal only
 }
 
 // newProgress returns a display for a phase, or nil when Options.Progress is nil.
@@ -47,6 +49,7 @@ func newProgress(w io.Writer, interval time.Duration, phase, unit string, total 
 		stopped: make(chan struct{}), exited: make(chan struct{})}
 	if p.tty {
 		p.interval = 250 * time.Millisecond
+		p.bar = newBar(w, phase, unit, total)
 	} else if p.interval <= 0 {
 		p.interval = 10 * time.Second
 	}
@@ -103,33 +106,61 @@ func (p *progress) finish(ok bool) {
 	}
 	close(p.stopped)
 	<-p.exited
-	if ok {
-		p.draw(true)
-	} else if p.tty {
+	switch {
+	case p.tty && ok:
+		p.draw(false)
+		p.bar.Finish()
 		fmt.Fprintln(p.w)
+		p.drawLine(true)
+	case p.tty:
+		p.bar.Exit()
+		fmt.Fprintln(p.w)
+	case ok:
+		p.drawLine(true)
 	}
 }
 
-// draw prints one update.
+// newBar is the terminal's bar: against total operations, or a running count with its rate when
+// the phase is bounded by time (total 0).
+func newBar(w io.Writer, phase, unit string, total int64) *progressbar.ProgressBar {
+	max := total
+	if max <= 0 {
+		max = -1
+	}
+	return progressbar.NewOptions64(max, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(phase),
+		progressbar.OptionSetWidth(24), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString(unit), progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(0),
+		progressbar.OptionUseANSICodes(true), progressbar.OptionSetRenderBlankState(true))
+}
+
+// draw shows one update: the bar's state on a terminal, else a plain line.
 func (p *progress) draw(final bool) {
+	if !p.tty {
+		p.drawLine(final)
+		return
+	}
+	p.mu.Lock()
+	measure, baseline := p.measure, p.baseline
+	p.mu.Unlock()
+	if now := time.Now(); now.Before(measure) {
+		p.bar.Describe(fmt.Sprintf("%s: warming up, %s left", p.phase, formatSeconds(measure.Sub(now))))
+		return
+	}
+	p.bar.Describe(p.phase)
+	p.bar.Set64(p.count() - baseline)
+}
+
+// drawLine prints one plain line: warming up, or the status.
+func (p *progress) drawLine(final bool) {
 	p.mu.Lock()
 	measure, baseline := p.measure, p.baseline
 	p.mu.Unlock()
 	now := time.Now()
-	var line string
 	if now.Before(measure) {
-		line = fmt.Sprintf("%s: warming up, %s left", p.phase, formatSeconds(measure.Sub(now)))
-	} else {
-		line = p.status(now.Sub(measure), p.count()-baseline, final)
+		fmt.Fprintf(p.w, "%s: warming up, %s left\n", p.phase, formatSeconds(measure.Sub(now)))
+		return
 	}
-	switch {
-	case p.tty && final:
-		fmt.Fprintf(p.w, "\r\x1b[K%s\n", line)
-	case p.tty:
-		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
-	default:
-		fmt.Fprintln(p.w, line)
-	}
+	fmt.Fprintln(p.w, p.status(now.Sub(measure), p.count()-baseline, final))
 }
 
 // status is the text of one update: done, rate, and the fraction and ETA where they are known.
@@ -159,16 +190,7 @@ func (p *progress) status(elapsed time.Duration, done int64, final bool) string 
 		counted = fmt.Sprintf("%d/%d", done, p.total)
 	}
 	text := fmt.Sprintf("%5.1f%% %s %s, %s %s/s, ETA %s", 100*fraction, counted, p.unit, formatRate(rate), p.unit, formatSeconds(eta))
-	if p.tty {
-		return fmt.Sprintf("%s [%s] %s", p.phase, bar(fraction, 24), text)
-	}
 	return p.phase + ": " + text
-}
-
-// bar draws fraction as width cells.
-func bar(fraction float64, width int) string {
-	filled := int(fraction * float64(width))
-	return strings.Repeat("#", filled) + strings.Repeat(".", width-filled)
 }
 
 // formatRate renders ops/s with a k or M suffix.

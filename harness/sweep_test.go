@@ -95,10 +95,10 @@ func TestDeriveRefuses(t *testing.T) {
 	}
 }
 
-// TestLoadFastMemcached checks the pipelined load: every record stored and readable, the count
-// checked, no insert latencies claimed.
+// TestLoadFastMemcached checks the pipelined load (memcached's, and Redis's through go-redis
+// pipelines): every record stored and readable, the count checked, no insert latencies claimed.
 func TestLoadFastMemcached(t *testing.T) {
-	for _, name := range []string{"memcached", "memcached-unix"} {
+	for _, name := range []string{"memcached", "memcached-unix", "redis", "redis-unix", "lmdb"} {
 		t.Run(name, func(t *testing.T) {
 			b := prepareOrSkip(t, harness.Options{Backend: name, Properties: properties(t, "recordcount=3001", "fieldlength=500"), Threads: 3})
 			load, err := b.LoadFast(context.Background())

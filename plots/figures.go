@@ -16,6 +16,9 @@ type ThroughputFigure struct {
 	Series []Series `json:"series"` // drawn in order, with the legend in the same order
 	// LogY draws the throughput axis on a log scale: systems 30x apart stay readable.
 	LogY bool `json:"log_y,omitempty"`
+	// XLabel replaces the x axis's label (ThreadsLabel): the across-processes figures put the
+	// number of client processes there, in each Point's Threads.
+	XLabel string `json:"x_label,omitempty"`
 }
 
 // Series is one system's line.

@@ -124,6 +124,22 @@ func TestThroughputAxes(t *testing.T) {
 	}
 }
 
+// TestThroughputXLabel: the across-processes figures put processes on the x axis and say so.
+func TestThroughputXLabel(t *testing.T) {
+	fig := loadGoldenSet(t).Throughput[0]
+	fig.XLabel = "Client processes sharing one store (4 threads in all)"
+	p, err := Throughput(fig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.X.Label.Text != fig.XLabel {
+		t.Errorf("x label %q, want %q", p.X.Label.Text, fig.XLabel)
+	}
+	if len(palette) < 10 || len(glyphs) != len(palette) {
+		t.Errorf("%d colours and %d glyphs: every system of AllSystems needs its own pair", len(palette), len(glyphs))
+	}
+}
+
 func TestRejectsBadData(t *testing.T) {
 	cases := map[string]error{}
 	_, cases["no points"] = Throughput(ThroughputFigure{Title: "empty", Series: []Series{{Label: "a"}}})

@@ -26,13 +26,17 @@ var palette = []color.Color{
 	color.RGBA{R: 0xcc, G: 0x79, B: 0xa7, A: 0xff}, // reddish purple
 	color.RGBA{R: 0x56, G: 0xb4, B: 0xe9, A: 0xff}, // sky blue
 	color.RGBA{R: 0x44, G: 0x44, B: 0x44, A: 0xff}, // dark grey
+	color.RGBA{R: 0x88, G: 0x22, B: 0x55, A: 0xff}, // wine (Tol's muted set, beyond Okabe and Ito's seven)
+	color.RGBA{R: 0x11, G: 0x77, B: 0x33, A: 0xff}, // green
+	color.RGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xff}, // black
 }
 
 // glyphs are the point markers, in the same order as the palette: a figure printed in grey
 // still tells its lines apart.
 var glyphs = []draw.GlyphDrawer{
 	draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PyramidGlyph{},
-	draw.RingGlyph{}, draw.BoxGlyph{}, draw.CrossGlyph{},
+	draw.RingGlyph{}, draw.BoxGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.SquareGlyph{},
+	draw.TriangleGlyph{},
 }
 
 // colorOf and glyphOf pick series i's colour and marker.

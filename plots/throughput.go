@@ -27,7 +27,11 @@ func Throughput(fig ThroughputFigure) (*plot.Plot, error) {
 	if fig.LogY {
 		yLabel += " (log scale)"
 	}
-	p := newPlot(fig.Title, ThreadsLabel, yLabel)
+	xLabel := ThreadsLabel
+	if fig.XLabel != "" {
+		xLabel = fig.XLabel
+	}
+	p := newPlot(fig.Title, xLabel, yLabel)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = gridColor, gridColor
 	p.Add(grid)

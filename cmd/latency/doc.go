@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	latency [-backends memcached,plib-pku,plib-nopku,memcached-unix,gomap] [-records 100000] [-samples 10000] [flags]
+//	latency [-backends memcached,plib-pku,plib-nopku,memcached-unix,gomap,redis,redis-unix,lmdb] [-records 100000] [-samples 10000] [flags]
 //
 // A backend that is not registered in this build or cannot run here (no memcached binary, no
 // PKU) is shown as a skipped column with the reason. The table goes to stdout with a caption

@@ -13,9 +13,11 @@ import (
 	"syscall"
 
 	"github.com/plibcached/plibcached/evaluation"
+	"github.com/plibcached/plibcached/harness"
 )
 
 func main() {
+	harness.RunChildIfAsked() // the across-processes figure runs this binary as its client processes
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -67,7 +69,9 @@ func parseArgs(args []string, stderr io.Writer) (evaluation.Config, error) {
 	fs.StringVar(&cfg.PlotsRoot, "plots", cfg.PlotsRoot, "figures directory")
 	records := fs.Int64("records", cfg.Records, "record count (0: the paper's 40M if they fit in memory, else the largest round figure that does)")
 	threads := fs.String("threads", "", `client-thread sweep, e.g. 1,2,4,8, or "paper" for `+joinInts(evaluation.PaperThreads)+` (default: the paper's up to twice the cores)`)
-	systems := fs.String("systems", "", "systems, comma-separated, from "+systemIDs(evaluation.PaperSystems)+" (default: "+systemIDs(cfg.Systems)+")")
+	systems := fs.String("systems", "", "systems, comma-separated, from "+systemIDs(evaluation.AllSystems())+" (default: "+systemIDs(cfg.Systems)+")")
+	split := fs.String("split-systems", "", "across-processes figure: systems, comma-separated, or \"none\" (default: "+systemIDs(cfg.Split.Systems)+")")
+	fs.IntVar(&cfg.Split.Repetitions, "split-reps", cfg.Split.Repetitions, "across-processes figure: runs per point")
 	mixes := fs.String("mixes", "", "mixes, comma-separated (default: readheavy,writeheavy)")
 	fs.IntVar(&cfg.Repetitions, "reps", cfg.Repetitions, "runs per point (error bars)")
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "measured time per run")
@@ -75,7 +79,7 @@ func parseArgs(args []string, stderr io.Writer) (evaluation.Config, error) {
 	fs.IntVar(&cfg.LoadThreads, "load-threads", 0, "loader threads (memcached: pipelined connections; default 2 per core, at least 4)")
 	fs.Int64Var(&cfg.Latency.Records, "latency-records", cfg.Latency.Records, "latency table: records with 128 B values")
 	fs.IntVar(&cfg.Latency.Samples, "latency-samples", cfg.Latency.Samples, "latency table: timed samples per cell")
-	latencyBackends := fs.String("latency-backends", "", "latency table columns (default: memcached,plib-pku,plib-nopku,memcached-unix,gomap)")
+	latencyBackends := fs.String("latency-backends", "", "latency table columns (default: "+strings.Join(harness.DefaultLatencyBackends, ",")+")")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "base seed of every run")
 	fs.StringVar(&cfg.Machine, "machine", "", "free-form machine label recorded with the results")
 	fs.StringVar(&cfg.MemcachedBinary, "memcached", "", "memcached binary (default: PATH, /usr/bin, /usr/local/bin)")
@@ -94,6 +98,15 @@ func parseArgs(args []string, stderr io.Writer) (evaluation.Config, error) {
 	}
 	if *systems != "" {
 		if cfg.Systems, err = pickSystems(*systems); err != nil {
+			return cfg, err
+		}
+	}
+	switch *split {
+	case "":
+	case "none":
+		cfg.Split.Systems = nil
+	default:
+		if cfg.Split.Systems, err = pickSystems(*split); err != nil {
 			return cfg, err
 		}
 	}
@@ -130,13 +143,13 @@ func pickSystems(s string) ([]evaluation.System, error) {
 	var out []evaluation.System
 	for _, id := range splitList(s) {
 		found := false
-		for _, sys := range evaluation.PaperSystems {
+		for _, sys := range evaluation.AllSystems() {
 			if sys.ID == id {
 				out, found = append(out, sys), true
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("-systems: unknown system %q (known: %s)", id, systemIDs(evaluation.PaperSystems))
+			return nil, fmt.Errorf("unknown system %q (known: %s)", id, systemIDs(evaluation.AllSystems()))
 		}
 	}
 	return out, nil

@@ -26,7 +26,7 @@ func execute(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		Backend: o.db, Properties: props, Workload: o.workloadName(), Threads: o.threads,
 		ServerThreads: o.serverThreads, Duration: o.duration, Warmup: o.warmup, Seed: o.seed,
 		MemcachedBinary: o.memcached, Machine: o.machine, ProgressInterval: o.progressInterval, Log: logf,
-		Segment: o.segment,
+		Segment: o.segment, Attach: o.attach,
 	}
 	if o.processIndex >= 0 { // a child of a multi-process run: threads ThreadBase.. of the total
 		hopts.Processes, hopts.ThreadBase, hopts.TotalThreads = o.processes, o.processIndex*o.threads, o.processes*o.threads

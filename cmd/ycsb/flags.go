@@ -31,6 +31,7 @@ type options struct {
 	// Multi-process mode (plib backends): processes of threads each share one segment.
 	processes    int
 	segment      string
+	attach       string // the server (memcached, redis) a child connects to
 	processIndex int    // set by the parent for a child process; -1 in the parent
 	resultOut    string // where a child writes its result, as JSON
 }
@@ -63,8 +64,9 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.memcached, "memcached", "", "memcached binary (default: PATH, /usr/bin, /usr/local/bin)")
 	fs.DurationVar(&o.progressInterval, "progress", 10*time.Second, "progress line interval when stderr is not a terminal")
 	fs.BoolVar(&o.quiet, "q", false, "no progress display")
-	fs.IntVar(&o.processes, "processes", 1, "plib backends: run the run phase in this many processes of -threads each, on one shared segment, and merge their histograms")
-	fs.StringVar(&o.segment, "segment", "", "plib backends: the segment file to share (default: a new one under /dev/shm, removed afterwards)")
+	fs.IntVar(&o.processes, "processes", 1, "run the run phase in this many processes of -threads each, on one shared store (plib segment, LMDB file, or the one memcached/redis server), and merge their histograms")
+	fs.StringVar(&o.segment, "segment", "", "plib and lmdb backends: the file to share (default: a new one under /dev/shm, removed afterwards)")
+	fs.StringVar(&o.attach, "attach", "", "memcached and redis backends: connect to this server (tcp:HOST:PORT or unix:PATH) instead of starting one")
 	fs.IntVar(&o.processIndex, "process-index", -1, "internal: this child's index in a multi-process run")
 	fs.StringVar(&o.resultOut, "result-out", "", "internal: file where a child writes its result as JSON")
 	fs.Bool("s", false, "accepted for YCSB compatibility: progress is always shown (see -q)")
@@ -100,8 +102,8 @@ func (o options) validate(rest []string) error {
 		return fmt.Errorf("-duration and -warmup cannot be negative")
 	case o.processes < 1 || o.processes > 256:
 		return fmt.Errorf("-processes must be in [1, 256], got %d", o.processes)
-	case o.processes > 1 && !strings.HasPrefix(o.db, "plib-"):
-		return fmt.Errorf("-processes applies to the plib backends (which share a segment), not %s", o.db)
+	case o.processes > 1 && o.db == "gomap":
+		return fmt.Errorf("-processes needs a store that processes share (plib, lmdb, a server), not gomap, which lives in one process")
 	case o.processIndex >= o.processes:
 		return fmt.Errorf("-process-index %d out of range for %d processes", o.processIndex, o.processes)
 	}

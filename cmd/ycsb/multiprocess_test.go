@@ -51,3 +51,31 @@ func TestMultiProcessNeedsPlib(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestMultiProcessPeers: LMDB shares its file and memcached/redis their one server between the
+// processes of a -processes run, as plib shares its segment; every child's operations count.
+func TestMultiProcessPeers(t *testing.T) {
+	t.Setenv("YCSB_TEST_MAIN", "1")
+	for _, db := range []string{"lmdb", "memcached", "redis"} {
+		t.Run(db, func(t *testing.T) {
+			dir := t.TempDir()
+			code, stdout, stderr := ycsb(t, append([]string{"loadrun", "-db", db, "-threads", "1", "-processes", "2",
+				"-server-threads", "2", "-results", dir}, small...)...)
+			if code != exitOK && strings.Contains(stderr, "unavailable") {
+				t.Skipf("%s unavailable: %s", db, stderr)
+			}
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s", code, stderr)
+			}
+			if !strings.Contains(stdout, "[READ], Return=OK") || !strings.Contains(stderr, "2 processes x 1 threads") {
+				t.Fatalf("report:\n%s\nstderr:\n%s", stdout, stderr)
+			}
+			if strings.Contains(stdout, "NOT_FOUND") {
+				t.Errorf("children missed records the parent loaded:\n%s", stdout)
+			}
+		})
+	}
+	if leftovers, _ := filepath.Glob("/dev/shm/plibcached-ycsb-*"); len(leftovers) > 0 {
+		t.Errorf("files left behind: %v", leftovers)
+	}
+}
