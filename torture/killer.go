@@ -13,7 +13,8 @@ const maxUnexpectedExits = 20
 // killLoop kills a random worker after a random delay, waits for it and starts its
 // replacement, Kills times (and for at least MinRun); now and then the victim is the
 // replacement just started, killed during its start-up. It also restarts workers that
-// exited on their own, which is a failure.
+// exited on their own, which is a failure. In kill-repairers mode it hunts repairers
+// while it waits, and prefers victims holding a lock (hunt.go).
 func (rn *runner) killLoop(start time.Time) {
 	c := rn.cfg
 	var fresh *proc // the replacement started last
@@ -23,19 +24,29 @@ func (rn *runner) killLoop(start time.Time) {
 		}
 		var victim *proc
 		if fresh != nil && rn.rep.Kills < c.Kills && rn.r.IntN(startupKillOneIn) == 0 {
-			time.Sleep(time.Duration(rn.r.Int64N(int64(startupWindow))))
+			if !rn.pause(time.Duration(rn.r.Int64N(int64(startupWindow)))) {
+				return
+			}
 			if !fresh.isReady() && !fresh.exited() {
 				victim = fresh
 				rn.rep.KillsAtStart++
 			}
 		}
 		if victim == nil {
-			time.Sleep(c.MinDelay + time.Duration(rn.r.Int64N(int64(c.MaxDelay-c.MinDelay)+1)))
+			if !rn.pause(c.MinDelay + time.Duration(rn.r.Int64N(int64(c.MaxDelay-c.MinDelay)+1))) {
+				return
+			}
 			rn.reapUnexpected()
 			if rn.rep.Kills >= c.Kills {
 				continue
 			}
-			if victim = rn.pickReady(); victim == nil {
+			if rn.cfg.KillRepairers {
+				victim = rn.pickHolder()
+			}
+			if victim == nil {
+				victim = rn.pickReady()
+			}
+			if victim == nil {
 				continue
 			}
 		}
@@ -80,15 +91,20 @@ const (
 	startupWindow    = 10 * time.Millisecond
 )
 
+// stoppedKillOneIn: in Stop mode a stopped worker is a candidate victim for one kill in
+// this many only, so that most stops run their course (and make others wait).
+const stoppedKillOneIn = 8
+
 // pickReady returns a random live worker that is ready (has its session, so the kill
 // lands among its operations), waiting up to Hang for one.
 func (rn *runner) pickReady() *proc {
 	deadline := time.Now().Add(rn.cfg.Hang)
+	stoppedToo := rn.r.IntN(stoppedKillOneIn) == 0
 	for time.Now().Before(deadline) && !rn.aborted() {
 		rn.mu.Lock()
 		var ready []*proc
 		for _, p := range rn.live {
-			if p.isReady() && !p.exited() {
+			if p.isReady() && !p.exited() && (stoppedToo || !p.isStopped()) {
 				ready = append(ready, p)
 			}
 		}

@@ -26,6 +26,21 @@ func (r *Report) Print(w io.Writer) {
 		}
 	}
 	p("", "%d kills landed inside a store call (%s), %d in a worker's start-up", inOp, strings.Join(byOp, ", "), r.KillsAtStart)
+	if c.KillRepairers {
+		h := r.Hunt
+		p("repairers", "%d repairs seen under way; killed %d lock repairers (%d mid-repair) and %d reclaimers (%d mid-reclaim)",
+			h.Sightings, h.RepairerKills, h.RepairerKillsInRepair, h.ReclaimerKills, h.ReclaimerKillsInRepair)
+		p("", "%d victims probed for a held lock, %d killed holding one (stopped); %d client slots", h.Probes, h.HolderKills, c.MaxClients)
+	}
+	if c.Stop {
+		p("stops", "%d SIGSTOPs (%v..%v, %d longer than the %v lock timeout, %d holding a lock), %v stopped in all, longest %v",
+			r.Stops, c.MinStop, c.MaxStop, r.StopsOverTimeout, c.LockTimeout, r.StopsHoldingLock,
+			r.StoppedTotal.Round(time.Millisecond), r.LongestStop.Round(time.Millisecond))
+		p("", "longest operation seen in flight, less its own worker's stops: %v (limit %v)", r.LongestOpSeen.Round(time.Millisecond), c.BusyHang)
+	}
+	if c.Stop || r.Busy != 0 || r.BusyAtStart != 0 {
+		p("busy", "%d operations returned ErrBusy (changed nothing), %d session claims did", r.Busy, r.BusyAtStart)
+	}
 	p("operations", "%d completed, %d of them on sampled keys; %d stores refused for memory; %d failed verification in workers",
 		r.Ops, r.SampledOps, r.OOM, r.WorkerFailures)
 	p("latency", "all ops: p50 %v, p99.9 %v, max %v", r.P50Latency, r.P999Latency, r.MaxLatency)

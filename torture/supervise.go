@@ -9,17 +9,26 @@ import (
 	"time"
 )
 
-// watchdogEvery is how often the watchdog looks at the workers' snapshots.
-const watchdogEvery = 200 * time.Millisecond
+// watchdogEvery is how often the watchdog looks at the workers' snapshots; watchdogStopEvery
+// in Stop mode, where the bound it checks is a fraction of a second.
+const (
+	watchdogEvery     = 200 * time.Millisecond
+	watchdogStopEvery = 50 * time.Millisecond
+)
 
 // watchdog starts a goroutine that declares a worker hung when its operation in flight
-// (or its start-up, or its snapshots) has taken longer than Hang: it records a failure,
-// takes the worker's goroutine dump and stops the run. It returns the goroutine's stop.
+// (or its start-up, or its snapshots) has taken longer than Hang (an operation: BusyHang in
+// Stop mode), not counting the time the worker was stopped: it records a failure, takes the
+// worker's goroutine dump and stops the run. It returns the goroutine's stop.
 func (rn *runner) watchdog() (stop func()) {
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
+	every := watchdogEvery
+	if rn.cfg.Stop {
+		every = watchdogStopEvery
+	}
 	wg.Go(func() {
-		t := time.NewTicker(watchdogEvery)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
@@ -42,23 +51,40 @@ func (rn *runner) watchdog() (stop func()) {
 }
 
 // stuck says why p is hung, or "". A hung process is dumped (SIGQUIT) before it returns;
-// one the killer has just killed is not hung.
+// one the killer has just killed is not hung, nor one that is stopped: times are counted
+// without the spans the worker was stopped (SIGSTOP), so only waits of a running worker
+// count. In Stop mode an operation may take BusyHang: past LockTimeout a call waiting for
+// a stopped client's lock must give up (ErrBusy), so a longer one waits without bound.
 func (rn *runner) stuck(p *proc) string {
-	hang := rn.cfg.Hang
+	if p.isStopped() {
+		return ""
+	}
+	hang, opHang := rn.cfg.Hang, rn.cfg.Hang
+	if rn.cfg.Stop {
+		opHang = min(opHang, rn.cfg.BusyHang)
+	}
+	now := monoNow()
+	running := func(since int64) time.Duration { return time.Duration(now-since) - p.stoppedWithin(since, now) }
 	var why string
 	if !p.isReady() {
-		if d := time.Since(p.started); d > hang {
+		if d := running(p.startMono); d > hang {
 			why = fmt.Sprintf("not ready (opening the segment, claiming a slot) after %v", d.Round(time.Millisecond))
 		}
 	} else if s, err := readStats(rn.dir, p.sp.ID); err == nil {
-		now, keys := monoNow(), keySpace(rn.cfg.SampledKeys, rn.cfg.BulkKeys)
-		since := time.Duration(now - s.InflightSince)
-		if s.InflightSince != 0 && since > hang && int(s.InflightKey) < len(keys) {
-			why = fmt.Sprintf("in %s %s for %v", OpKind(s.InflightOp), keys[s.InflightKey].name, since.Round(time.Millisecond))
+		keys := keySpace(rn.cfg.SampledKeys, rn.cfg.BulkKeys)
+		if s.InflightSince != 0 && int(s.InflightKey) < len(keys) {
+			since := running(s.InflightSince)
+			if since > opHang {
+				why = fmt.Sprintf("in %s %s for %v (not counting %v stopped; limit %v)", OpKind(s.InflightOp), keys[s.InflightKey].name,
+					since.Round(time.Millisecond), p.stoppedWithin(s.InflightSince, now).Round(time.Millisecond), opHang)
+			}
+			rn.mu.Lock()
+			rn.rep.LongestOpSeen = max(rn.rep.LongestOpSeen, since)
+			rn.mu.Unlock()
 		}
 		if s.Ops != p.lastOps {
-			p.lastOps, p.lastProgress = s.Ops, time.Now()
-		} else if d := time.Since(p.lastProgress); why == "" && d > hang {
+			p.lastOps, p.lastProgress = s.Ops, now
+		} else if d := running(p.lastProgress); why == "" && d > hang {
 			why = fmt.Sprintf("completed no operation for %v, none in flight", d.Round(time.Millisecond))
 		}
 	}
