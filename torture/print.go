@@ -63,8 +63,12 @@ func (r *Report) Print(w io.Writer) {
 	}
 	p("linearizability", "model %q, %d operations checked over %d keys:", r.Model, r.CheckedOps(), len(r.Keys))
 	for _, k := range r.Keys {
-		fmt.Fprintf(w, "    %-10s %6d ops (%3d open at kills, %3d reads dropped)  %-7s %v\n",
-			k.Key, k.Ops, k.Open, k.Dropped, k.Result, k.Took.Round(time.Millisecond))
+		busy := ""
+		if c.Stop || k.Busy != 0 {
+			busy = fmt.Sprintf(", %3d busy", k.Busy)
+		}
+		fmt.Fprintf(w, "    %-10s %6d ops (%3d open at kills, %3d reads dropped%s)  %-7s %v\n",
+			k.Key, k.Ops, k.Open, k.Dropped, busy, k.Result, k.Took.Round(time.Millisecond))
 	}
 	verdict := "PASS"
 	if !r.OK() {

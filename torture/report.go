@@ -81,6 +81,15 @@ func (r *Report) Linearizable() bool {
 	return true
 }
 
+// BusyChecked is the number of busy results porcupine checked, over all sampled keys.
+func (r *Report) BusyChecked() int {
+	n := 0
+	for _, k := range r.Keys {
+		n += k.Busy
+	}
+	return n
+}
+
 // CheckedOps is the number of operations porcupine checked, over all sampled keys.
 func (r *Report) CheckedOps() int {
 	n := 0

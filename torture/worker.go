@@ -160,6 +160,9 @@ func (w *worker) exec(key keyRef, in Input, val []byte) (out Output) {
 		out.Num, err = w.s.Decr(kb, in.Delta)
 	}
 	out.Res = resultOf(err)
+	if w.sp.Fault != "" {
+		w.faultAfter(key, in, &out)
+	}
 	switch {
 	case out.Res == ResBad || out.Res == ResOther:
 		w.fail("%s %s: %v", in.Op, key.name, err)

@@ -1,0 +1,96 @@
+package torture
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTortureShortKillRepairers is the short run in kill-repairers mode: besides random
+// workers, the killer kills lock holders where they stand and hunts the workers that
+// repair what they left, or reclaim their slots. Every end-state property must hold.
+func TestTortureShortKillRepairers(t *testing.T) {
+	c := shortConfig()
+	c.KillRepairers = true
+	c.MaxClients = 0 // 2*Workers+4: replacements take dead slots back
+	rep := assertTorture(t, c, "")
+	h := rep.Hunt
+	if h.Probes == 0 {
+		t.Error("no victim was probed for a held lock")
+	}
+	if h.RepairerKills+h.ReclaimerKills == 0 {
+		// Catching a repair under way takes luck with the scheduler: not a failure.
+		t.Logf("no repairer or reclaimer caught in %d kills (%d repairs seen)", rep.Kills, h.Sightings)
+	}
+}
+
+// TestTortureShortStop is the short run in stop mode: workers are SIGSTOPped for 1 ms to
+// a few seconds while others must get ErrBusy, not wait, past the 200 ms lock timeout.
+// Kills are spread out so that stops run their course.
+func TestTortureShortStop(t *testing.T) {
+	c := shortConfig()
+	c.Stop = true
+	c.MaxDelay = 100 * time.Millisecond
+	c.MinRun = 8 * time.Second
+	rep := assertTorture(t, c, "")
+	if rep.Stops == 0 {
+		t.Error("no worker was stopped")
+	}
+	if rep.Busy == 0 {
+		t.Logf("no operation returned ErrBusy in %d stops (%d holding a lock)", rep.Stops, rep.StopsHoldingLock)
+	}
+}
+
+// TestHarnessCatchesHangStop: in stop mode the watchdog discounts a worker's stopped
+// time, yet still reports an operation that runs past BusyHang (far below Hang): a call
+// that waited for a stopped client without bound.
+func TestHarnessCatchesHangStop(t *testing.T) {
+	c := DefaultConfig()
+	c.Workers, c.Kills, c.MinRun, c.Stop = 1, 0, 20*time.Second, true
+	c.MaxStop, c.BusyHang = 200*time.Millisecond, time.Second // the lone worker runs often enough
+	c.fault = faultHang
+	start := time.Now()
+	rep, err := Run(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(rep.Dir)
+	var sb strings.Builder
+	rep.Print(&sb)
+	t.Log("\n" + sb.String())
+	if d := time.Since(start); d > rep.Config.Hang {
+		t.Errorf("the run took %v: the hang was caught by Hang (%v), not BusyHang (%v)", d, rep.Config.Hang, rep.Config.BusyHang)
+	}
+	hung := false
+	for _, f := range rep.Failures {
+		hung = hung || strings.HasPrefix(f, "HUNG: worker") && strings.Contains(f, "limit "+rep.Config.BusyHang.String())
+	}
+	if !hung {
+		t.Errorf("no worker reported hung past BusyHang %v", rep.Config.BusyHang)
+	}
+}
+
+// TestHarnessCatchesBusyLie: workers that report a busy store as done (it changed
+// nothing) make the sampled keys' histories non-linearizable.
+func TestHarnessCatchesBusyLie(t *testing.T) {
+	c := DefaultConfig()
+	c.Workers, c.Kills, c.MinRun, c.Stop = 4, 0, 6*time.Second, true
+	c.MinStop, c.LockTimeout = 300*time.Millisecond, 50*time.Millisecond // many busy results
+	c.SegmentSize = 64 << 20                                             // no evictions: the strict model
+	c.fault = faultBusyOK
+	rep, err := Run(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(rep.Dir)
+	var sb strings.Builder
+	rep.Print(&sb)
+	t.Log("\n" + sb.String())
+	if rep.BusyChecked() == 0 {
+		t.Skip("no busy result on a sampled key to lie about")
+	}
+	if rep.Linearizable() {
+		t.Fatal("busy stores reported as done went unnoticed")
+	}
+}
