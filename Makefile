@@ -59,8 +59,13 @@ bench-plibd: deps bin/plibd
 
 # Crash torture: 4 workers SIGKILLed and replaced 1000 times, then Recover, Check and porcupine
 # (TORTURE_FLAGS adds flags, e.g. -seed 7 -out dir). A few minutes on 2 cores.
+# Three runs, a few minutes on 2 cores: random kills; kill-repairers mode (lock repairers,
+# reclaimers and lock holders killed on purpose); that and stop mode together (workers
+# SIGSTOPped past a 200 ms lock timeout: busy calls, no hangs).
 torture:
 	$(GO) run ./cmd/torture -kills 1000 $(TORTURE_FLAGS)
+	$(GO) run ./cmd/torture -kills 300 -kill-repairers $(TORTURE_FLAGS)
+	$(GO) run ./cmd/torture -kills 300 -kill-repairers -stop -max-delay 60ms $(TORTURE_FLAGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)

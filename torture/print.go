@@ -14,8 +14,22 @@ func (r *Report) Print(w io.Writer) {
 	p := func(label, format string, args ...any) {
 		fmt.Fprintf(w, "%-16s %s\n", label, fmt.Sprintf(format, args...))
 	}
-	fmt.Fprintf(w, "plibcached torture: %d workers, seed %d, %d MiB segment, %d sampled keys (%.0f%% of ops), %d bulk keys\n",
-		c.Workers, c.Seed, c.SegmentSize>>20, c.SampledKeys, 100*c.SampleShare, c.BulkKeys)
+	var modes []string
+	if c.KillRepairers {
+		modes = append(modes, "kill-repairers")
+	}
+	if c.Stop {
+		modes = append(modes, "stop")
+	}
+	mode := ""
+	if len(modes) > 0 {
+		mode = "; modes " + strings.Join(modes, " + ")
+	}
+	if c.LockTimeout != 0 {
+		mode += fmt.Sprintf("; workers' lock timeout %v", c.LockTimeout)
+	}
+	fmt.Fprintf(w, "plibcached torture: %d workers, seed %d, %d MiB segment, %d sampled keys (%.0f%% of ops), %d bulk keys%s\n",
+		c.Workers, c.Seed, c.SegmentSize>>20, c.SampledKeys, 100*c.SampleShare, c.BulkKeys, mode)
 	p("kills", "%d SIGKILLs survived (%d worker processes, %d exited on their own); workers ran %v",
 		r.Kills, r.Incarnations, r.UnexpectedExits, r.RunTime.Round(time.Millisecond))
 	inOp, byOp := 0, []string{}
