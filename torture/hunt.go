@@ -17,11 +17,12 @@ import (
 // worker had allocated and not linked). A repairer or reclaimer killed in turn must be
 // repaired by the next one. To make that happen on purpose the killer:
 //
-//   - spends every wait between kills polling plib.Client.Repairing (its own client of the
-//     segment, which takes no slot) in a tight loop, and SIGKILLs each worker it finds
-//     repairing (RepairerSlot != DeadSlot) or reclaiming (RepairerSlot == DeadSlot), then
-//     replaces it; after the kill it looks whether the repair's claim still names the dead
-//     repairer: if so the kill landed mid-repair (confirmed), else just after it;
+//   - spends every wait between kills, and every wait for a victim to be reaped (when its
+//     locks get repaired), polling plib.Client.Repairing (its own client of the segment,
+//     which takes no slot) in a tight loop; each worker it finds repairing (RepairerSlot
+//     != DeadSlot) or reclaiming (RepairerSlot == DeadSlot) it SIGSTOPs at once, and if
+//     the claim still names it once it is frozen, SIGKILLs it (so every such kill is
+//     certainly mid-repair) and replaces it, else SIGCONTs it (a miss);
 //   - prefers victims that hold a lock, so that kills leave locks to repair: it SIGSTOPs a
 //     candidate and samples LocksHeld; if more locks stay held while the candidate is
 //     stopped than while it ran, the candidate most likely holds one and is killed where
@@ -39,8 +40,9 @@ const (
 	// of locks that stay held.
 	probeSamples = 8
 	probeGap     = 20 * time.Microsecond
-	// stopWait bounds the wait for a SIGSTOPped process to show as stopped.
-	stopWait = 5 * time.Millisecond
+	// stopWait bounds the wait for a SIGSTOPped process to show as stopped (on a loaded
+	// machine it may have to wait for a core to take the signal).
+	stopWait = 50 * time.Millisecond
 	// workerNice is how much nicer than the killer the workers run.
 	workerNice = 5
 )
@@ -58,13 +60,12 @@ func (rn *runner) deprioritize(p *proc) {
 
 // HuntCounts is the kill-repairers mode's tally (Report.Hunt).
 type HuntCounts struct {
-	Sightings              int // repairs seen under way by a worker
-	RepairerKills          int // lock repairers SIGKILLed
-	RepairerKillsInRepair  int // of which the kill landed mid-repair (the claim still named them)
-	ReclaimerKills         int // reclaimers (RecoverSlot) SIGKILLed
-	ReclaimerKillsInRepair int
-	HolderKills            int // victims killed while stopped and apparently holding a lock
-	Probes                 int // candidates stopped and probed for a held lock
+	Sightings      int // repairs seen under way by a worker
+	RepairerKills  int // lock repairers SIGKILLed mid-repair
+	ReclaimerKills int // reclaimers (RecoverSlot) SIGKILLed mid-reclaim
+	Missed         int // repairs seen that were over by the time their worker stopped
+	HolderKills    int // victims killed while stopped and apparently holding a lock
+	Probes         int // candidates stopped and probed for a held lock
 }
 
 // openSpy opens the harness's own client of the segment, which the killer and the
@@ -98,41 +99,71 @@ func (rn *runner) pause(d time.Duration) bool {
 	}
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		if !rn.huntOnce() {
+		rn.spot()
+		if !rn.reapHunted() {
 			return false
 		}
 	}
 	return true
 }
 
-// huntOnce looks once for repairs under way and kills the workers doing them.
-func (rn *runner) huntOnce() bool {
+// hunted is a worker SIGKILLed because it was seen doing repair r.
+type hunted struct {
+	p *proc
+	r plib.Repair
+}
+
+// spot looks once for repairs under way. It SIGSTOPs each worker it finds doing one and
+// looks again: if the repair's claim still names the worker, now frozen, it SIGKILLs it
+// where it stands, mid-repair for certain (the kill budget allowing, and no more than one
+// kill in two going to repairers: a dead repairer's own locks need repairing too, and the
+// cascade would leave the workers no time to work); else the repair was
+// over before the stop landed (missed) and it SIGCONTs the worker. reapHunted reaps the
+// workers it killed.
+func (rn *runner) spot() {
 	for _, r := range rn.spy.Repairing() {
 		p := rn.liveByPid(r.RepairerPid)
-		if p == nil || rn.rep.Kills >= rn.cfg.Kills {
-			continue
+		hunts := rn.rep.Hunt.RepairerKills + rn.rep.Hunt.ReclaimerKills + len(rn.hunted)
+		if p == nil || rn.rep.Kills+rn.unreaped >= rn.cfg.Kills || hunts >= rn.rep.Kills+rn.unreaped-hunts {
+			continue // no repair to kill, no kills left, or no more than one in two kills for repairers
 		}
 		rn.rep.Hunt.Sightings++
-		if !rn.kill(p) {
+		p.stop()
+		if !waitStopped(r.RepairerPid, stopWait) || !rn.stillRepairing(r) {
+			rn.rep.Hunt.Missed++
+			p.cont()
+			continue
+		}
+		rn.sigkill(p)
+		rn.hunted = append(rn.hunted, hunted{p, r})
+	}
+}
+
+// stillRepairing reports whether repair r is under way, by the same repairer.
+func (rn *runner) stillRepairing(r plib.Repair) bool {
+	for _, r2 := range rn.spy.Repairing() {
+		if r2 == r {
+			return true
+		}
+	}
+	return false
+}
+
+// reapHunted reaps the repairers spot killed (hunting on while it waits), counts them and
+// starts their replacements. It reports false if the run must stop.
+func (rn *runner) reapHunted() bool {
+	for len(rn.hunted) > 0 {
+		k := rn.hunted[0]
+		rn.hunted = rn.hunted[1:]
+		if !rn.reap(k.p) {
 			return false
 		}
-		inRepair := false
-		for _, r2 := range rn.spy.Repairing() {
-			inRepair = inRepair || r2.DeadSlot == r.DeadSlot && r2.RepairerSlot == r.RepairerSlot
-		}
-		h := &rn.rep.Hunt
-		if r.RepairerSlot == r.DeadSlot {
-			h.ReclaimerKills++
-			if inRepair {
-				h.ReclaimerKillsInRepair++
-			}
+		if k.r.RepairerSlot == k.r.DeadSlot {
+			rn.rep.Hunt.ReclaimerKills++
 		} else {
-			h.RepairerKills++
-			if inRepair {
-				h.RepairerKillsInRepair++
-			}
+			rn.rep.Hunt.RepairerKills++
 		}
-		if _, err := rn.spawn(p.sp.Slot); err != nil {
+		if _, err := rn.spawn(k.p.sp.Slot); err != nil {
 			rn.fail("starting a worker: %v", err)
 			rn.stop("cannot start workers")
 			return false
@@ -186,8 +217,7 @@ func (rn *runner) pickHolder() *proc {
 func (rn *runner) stopHolder(p *proc) bool {
 	base := rn.minLocksHeld()
 	p.stop()
-	waitStopped(p.cmd.Process.Pid, stopWait)
-	return rn.minLocksHeld() > base
+	return waitStopped(p.cmd.Process.Pid, stopWait) && rn.minLocksHeld() > base
 }
 
 // minLocksHeld is the least number of locks held over probeSamples looks, probeGap apart:
@@ -202,23 +232,25 @@ func (rn *runner) minLocksHeld() int {
 }
 
 // waitStopped waits up to d for every thread of process pid to show as stopped (state T)
-// in /proc: the lock holder may be any of them.
-func waitStopped(pid int, d time.Duration) {
+// in /proc, the lock holder may be any of them, and reports whether they did (false also
+// for a process that died).
+func waitStopped(pid int, d time.Duration) bool {
 	dir := "/proc/" + strconv.Itoa(pid) + "/task"
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(20 * time.Microsecond) {
 		tasks, err := os.ReadDir(dir)
 		if err != nil {
-			return // dead
+			return false
 		}
 		running := false
 		for _, t := range tasks {
 			b, err := os.ReadFile(dir + "/" + t.Name() + "/stat")
 			if i := bytes.LastIndexByte(b, ')'); err == nil && i >= 0 && i+2 < len(b) {
-				running = running || b[i+2] == 'R' || b[i+2] == 'S' || b[i+2] == 'D'
+				running = running || b[i+2] != 'T' && b[i+2] != 't'
 			}
 		}
 		if !running {
-			return
+			return true
 		}
 	}
+	return false
 }

@@ -63,17 +63,37 @@ func (rn *runner) killLoop(start time.Time) {
 }
 
 // kill SIGKILLs victim, waits for it to be reaped and counts the kill (and the operation
-// it interrupted). It reports false if the victim would not die.
+// it interrupted). It reports false if the victim would not die. In kill-repairers mode it
+// hunts while it waits (the victim's locks are repaired as soon as it is dead), then deals
+// with the repairers it killed meanwhile (hunt.go).
 func (rn *runner) kill(victim *proc) bool {
+	rn.sigkill(victim)
+	return rn.reap(victim) && rn.reapHunted()
+}
+
+// sigkill SIGKILLs p (stopped or not).
+func (rn *runner) sigkill(p *proc) {
+	rn.unreaped++
 	atomic.AddUint64(rn.killCount, 1)
-	victim.killed.Store(true)
-	victim.signal(syscall.SIGKILL)
-	if !victim.wait(rn.cfg.Hang) {
+	p.killed.Store(true)
+	p.signal(syscall.SIGKILL)
+}
+
+// reap waits for the SIGKILLed victim to be reaped and counts the kill.
+func (rn *runner) reap(victim *proc) bool {
+	deadline := time.Now().Add(rn.cfg.Hang)
+	if rn.cfg.KillRepairers {
+		for !victim.exited() && time.Now().Before(deadline) {
+			rn.spot()
+		}
+	}
+	if !victim.wait(time.Until(deadline)) {
 		rn.fail("worker %d (pid %d) did not die within %v of SIGKILL", victim.sp.ID, victim.cmd.Process.Pid, rn.cfg.Hang)
 		rn.stop("a SIGKILLed worker did not die")
 		return false
 	}
 	rn.rep.Kills++
+	rn.unreaped--
 	if s, err := readStats(rn.dir, victim.sp.ID); err == nil && s.InflightSince != 0 {
 		if rn.rep.KillsInOp == nil {
 			rn.rep.KillsInOp = map[string]int{}

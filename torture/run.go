@@ -28,7 +28,9 @@ type runner struct {
 	killCount *uint64
 	// spy is the harness's own client of the segment in the kill-repairers and stop modes
 	// (hunt.go).
-	spy *plib.Client
+	spy      *plib.Client
+	hunted   []hunted // repairers SIGKILLed, not yet reaped
+	unreaped int      // workers SIGKILLed, not yet reaped
 }
 
 // Run runs a torture test: Workers processes on one segment, SIGKILLed and replaced Kills
