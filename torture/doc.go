@@ -109,7 +109,7 @@
 // mode and in stop mode) and tests that the harness catches a hung worker, a lost write,
 // a hang in stop mode (past BusyHang, well before Hang) and a busy store reported as
 // done. make torture runs the full ones (cmd/torture): 1000 kills, then 300 in
-// kill-repairers mode, then 300 in both modes at once (stopped repairers, and reclaimers
-// waiting behind stopped lock holders, are the easiest to catch);
-// TORTURE_FLAGS='-segment 67108864' for the strict model.
+// kill-repairers mode, 300 in stop mode, and 300 in both modes at once (stopped
+// repairers, and reclaimers waiting behind stopped lock holders, are the easiest to
+// catch); TORTURE_FLAGS='-segment 67108864' for the strict model.
 package torture
