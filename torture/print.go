@@ -42,8 +42,8 @@ func (r *Report) Print(w io.Writer) {
 	p("", "%d kills landed inside a store call (%s), %d in a worker's start-up", inOp, strings.Join(byOp, ", "), r.KillsAtStart)
 	if c.KillRepairers {
 		h := r.Hunt
-		p("repairers", "%d repairs seen under way; killed mid-repair: %d lock repairers, %d reclaimers; %d over before the stop landed",
-			h.Sightings, h.RepairerKills, h.ReclaimerKills, h.Missed)
+		p("repairers", "%d repairs seen under way; killed mid-repair: %d lock repairers, %d reclaimers (%.0f%% of kills); %d over before the stop landed",
+			h.Sightings, h.RepairerKills, h.ReclaimerKills, 100*float64(h.RepairerKills+h.ReclaimerKills)/float64(max(r.Kills, 1)), h.Missed)
 		p("", "%d victims probed for a held lock, %d killed holding one (stopped); %d client slots", h.Probes, h.HolderKills, c.MaxClients)
 	}
 	if c.Stop {
