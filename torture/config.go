@@ -71,8 +71,8 @@ type Config struct {
 	// with Stop).
 	LockTimeout time.Duration
 	// BusyHang (with Stop) is the longest an operation may take, not counting the time its
-	// own worker was stopped: no call may wait for a stopped client much past LockTimeout.
-	// Default 3*LockTimeout + 2 s.
+	// own worker was stopped or starved: no call may wait for a stopped client much past
+	// LockTimeout. Default 5*LockTimeout + 2 s.
 	BusyHang time.Duration
 
 	// fault makes the workers misbehave, to test the harness itself (see fault.go).

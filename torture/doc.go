@@ -59,7 +59,8 @@
 // time to work). To make repairs common, it picks victims that hold a lock (it SIGSTOPs a
 // candidate: if more locks stay held while it is stopped than while it ran, the candidate
 // holds one and is killed where it stands), runs the workers five steps nicer than itself
-// (the poll needs a core when a repair happens), and, when MaxClients is left zero, makes
+// (the poll needs a core when a repair happens; not in stop mode, whose watchdog a starved
+// worker would trip), and, when MaxClients is left zero, makes
 // the slot table 2*Workers+4 slots, so that soon every replacement takes back a dead slot
 // at start-up (where the killer's start-up kills land too). The report counts the repairs
 // seen, the lock repairers and reclaimers killed mid-repair, the misses, and the lock
@@ -84,12 +85,15 @@
 //
 // The watchdog does not count the time a worker was stopped: it keeps each worker's stop
 // spans and subtracts them from the operation, start-up or idle time it measures, so a
-// stopped worker is never hung. But an operation may take only BusyHang (default
-// 3*LockTimeout + 2 s: a call may wait for a few locks in turn, plus scheduling on a
-// loaded machine) of its own running time, far less than Hang: a call that waits for a
-// stopped client without bound is a hang, which is what this mode checks. The report
-// gives the stops (how many outlasted the lock timeout or held a lock), the busy results
-// and the longest operation the watchdog saw in flight less its worker's own stops.
+// stopped worker is never hung. Nor does it count, in an operation, the time the worker's
+// threads were runnable but waiting for a CPU (run_delay in /proc/PID/task/*/schedstat):
+// a starved worker is not hung either, while a call waiting for a lock sleeps on it or
+// spins. But an operation may take only BusyHang (default 5*LockTimeout + 2 s: a call may
+// wait for a few locks in turn, each up to LockTimeout, plus page faults and the like on a
+// loaded machine) of its own time, far less than Hang: a call that waits for a stopped
+// client without bound is a hang, which is what this mode checks. The report gives the
+// stops (how many outlasted the lock timeout or held a lock), the busy results and the
+// longest operation the watchdog saw in flight, less its worker's stops and starvation.
 //
 // # What is asserted
 //

@@ -27,8 +27,8 @@ import (
 //     candidate and samples LocksHeld; if more locks stay held while the candidate is
 //     stopped than while it ran, the candidate most likely holds one and is killed where
 //     it stands;
-//   - runs the workers workerNice steps nicer than itself, so that on a busy machine the
-//     poll has a core when a repair happens;
+//   - runs the workers workerNice steps nicer than itself (not in stop mode), so that on a
+//     busy machine the poll has a core when a repair happens;
 //   - sizes the slot table at 2*Workers+4 (when MaxClients is left zero), so that soon
 //     every replacement takes back a dead slot at start-up.
 
@@ -48,9 +48,10 @@ const (
 )
 
 // deprioritize makes worker p workerNice steps nicer than this process, in kill-repairers
-// mode (best effort).
+// mode (best effort). Not in stop mode: there the watchdog allows an operation only
+// BusyHang, and a nice worker on a busy machine can be starved that long.
 func (rn *runner) deprioritize(p *proc) {
-	if !rn.cfg.KillRepairers {
+	if !rn.cfg.KillRepairers || rn.cfg.Stop {
 		return
 	}
 	if prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0); err == nil { // 20 - nice

@@ -10,8 +10,11 @@ const (
 	// stopLockTimeout is the workers' lock timeout in Stop mode: short, so that many stops
 	// outlast it and the busy path runs often.
 	stopLockTimeout = 200 * time.Millisecond
-	// busyHangMargin is BusyHang's allowance beyond 3*LockTimeout (an operation may wait
-	// for a few locks in turn, each up to LockTimeout) for a loaded machine's scheduling.
+	// busyLocks and busyHangMargin make BusyHang's default: an operation may wait for a
+	// few locks in turn, each up to LockTimeout (its stripe, class locks, the page lock,
+	// a dead holder's repair, the page lock again to abort a busy call), plus a margin for
+	// page faults and the like on a loaded machine.
+	busyLocks      = 5
 	busyHangMargin = 2 * time.Second
 )
 
@@ -33,7 +36,7 @@ func (c Config) withModeDefaults(autoClients bool) Config {
 		c.MinStop = time.Millisecond
 	}
 	if c.BusyHang == 0 {
-		c.BusyHang = 3*c.LockTimeout + busyHangMargin
+		c.BusyHang = busyLocks*c.LockTimeout + busyHangMargin
 	}
 	if c.MaxStop == 0 {
 		// Log-uniform from 1 ms: about 4 stops in 10 outlast a 200 ms LockTimeout, and 1

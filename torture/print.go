@@ -50,7 +50,8 @@ func (r *Report) Print(w io.Writer) {
 		p("stops", "%d SIGSTOPs (%v..%v, %d longer than the %v lock timeout, %d holding a lock), %v stopped in all, longest %v",
 			r.Stops, c.MinStop, c.MaxStop, r.StopsOverTimeout, c.LockTimeout, r.StopsHoldingLock,
 			r.StoppedTotal.Round(time.Millisecond), r.LongestStop.Round(time.Millisecond))
-		p("", "longest operation seen in flight, less its own worker's stops: %v (limit %v)", r.LongestOpSeen.Round(time.Millisecond), c.BusyHang)
+		p("", "longest operation seen in flight, less its worker's stops and starvation: %v (limit %v): %s",
+			r.LongestOpSeen.Round(time.Millisecond), c.BusyHang, r.LongestOpSeenWhat)
 	}
 	if c.Stop || r.Busy != 0 || r.BusyAtStart != 0 {
 		p("busy", "%d operations returned ErrBusy (changed nothing), %d session claims did", r.Busy, r.BusyAtStart)

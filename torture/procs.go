@@ -28,6 +28,9 @@ type proc struct {
 	lastOps      uint64 // the watchdog's view of its progress (lastProgress: CLOCK_MONOTONIC)
 	lastProgress int64
 	startMono    int64 // when it was started, CLOCK_MONOTONIC
+	// opSeen is the start of the operation in flight the watchdog last saw, opDelay0 the
+	// worker's run_delay (runDelay) when it first saw it.
+	opSeen, opDelay0 int64
 
 	stopMu    sync.Mutex
 	stopDepth int    // stop calls not yet matched by cont

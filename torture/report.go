@@ -54,7 +54,8 @@ type Report struct {
 	Busy, BusyAtStart uint64
 	// LongestOpSeen is the longest time the watchdog saw an operation in flight, not
 	// counting the time its own worker was stopped (sampled: a lower bound of the worst).
-	LongestOpSeen time.Duration
+	LongestOpSeen     time.Duration
+	LongestOpSeenWhat string // which operation that was
 
 	Final *FinalCheck // the final check; nil if it did not complete
 	Model string      // the model porcupine checked with: "strict" or "evict"

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -53,8 +55,12 @@ func (rn *runner) watchdog() (stop func()) {
 // stuck says why p is hung, or "". A hung process is dumped (SIGQUIT) before it returns;
 // one the killer has just killed is not hung, nor one that is stopped: times are counted
 // without the spans the worker was stopped (SIGSTOP), so only waits of a running worker
-// count. In Stop mode an operation may take BusyHang: past LockTimeout a call waiting for
-// a stopped client's lock must give up (ErrBusy), so a longer one waits without bound.
+// count. An operation's time does not count either the time the worker's threads spent
+// runnable but waiting for a CPU (run_delay in /proc/PID/task/*/schedstat, from the first
+// time the watchdog saw the operation): on a loaded machine a starved worker is not hung,
+// while a call waiting for a lock sleeps on it (futex) or spins, which count. In Stop mode
+// an operation may take BusyHang: past LockTimeout a call waiting for a stopped client's
+// lock must give up (ErrBusy), so a longer one waits without bound.
 func (rn *runner) stuck(p *proc) string {
 	if p.isStopped() {
 		return ""
@@ -73,13 +79,25 @@ func (rn *runner) stuck(p *proc) string {
 	} else if s, err := readStats(rn.dir, p.sp.ID); err == nil {
 		keys := keySpace(rn.cfg.SampledKeys, rn.cfg.BulkKeys)
 		if s.InflightSince != 0 && int(s.InflightKey) < len(keys) {
-			since := running(s.InflightSince)
+			delay := runDelay(p.cmd.Process.Pid)
+			if s.InflightSince != p.opSeen {
+				p.opSeen, p.opDelay0 = s.InflightSince, delay
+			}
+			var starved time.Duration
+			if delay >= 0 && p.opDelay0 >= 0 {
+				starved = time.Duration(max(delay-p.opDelay0, 0))
+			}
+			since := running(s.InflightSince) - starved
 			if since > opHang {
-				why = fmt.Sprintf("in %s %s for %v (not counting %v stopped; limit %v)", OpKind(s.InflightOp), keys[s.InflightKey].name,
-					since.Round(time.Millisecond), p.stoppedWithin(s.InflightSince, now).Round(time.Millisecond), opHang)
+				why = fmt.Sprintf("in %s %s for %v (not counting %v stopped, %v waiting for a CPU; limit %v)",
+					OpKind(s.InflightOp), keys[s.InflightKey].name, since.Round(time.Millisecond),
+					p.stoppedWithin(s.InflightSince, now).Round(time.Millisecond), starved.Round(time.Millisecond), opHang)
 			}
 			rn.mu.Lock()
-			rn.rep.LongestOpSeen = max(rn.rep.LongestOpSeen, since)
+			if since > rn.rep.LongestOpSeen {
+				rn.rep.LongestOpSeen = since
+				rn.rep.LongestOpSeenWhat = fmt.Sprintf("%s %s by worker %d", OpKind(s.InflightOp), keys[s.InflightKey].name, p.sp.ID)
+			}
 			rn.mu.Unlock()
 		}
 		if s.Ops != p.lastOps {
@@ -156,4 +174,28 @@ func (rn *runner) final() {
 	if err != nil {
 		rn.fail("final check: %v", err)
 	}
+}
+
+// runDelay returns how long process pid's threads have spent runnable, waiting for a CPU
+// (the second field of /proc/PID/task/TID/schedstat, summed), or -1 if it cannot tell.
+func runDelay(pid int) int64 {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return -1
+	}
+	var sum int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		f := strings.Fields(string(b))
+		if err != nil || len(f) < 2 {
+			continue // a thread that has just exited
+		}
+		d, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			return -1
+		}
+		sum += d
+	}
+	return sum
 }

@@ -42,7 +42,7 @@ func main() {
 	flag.DurationVar(&c.MinStop, "min-stop", 0, "shortest stop (0: 1ms)")
 	flag.DurationVar(&c.MaxStop, "max-stop", 0, "longest stop (0: twice the busy hang)")
 	flag.DurationVar(&c.LockTimeout, "lock-timeout", 0, "the workers' plib.Options.LockTimeout (0: plib's default, 200ms with -stop)")
-	flag.DurationVar(&c.BusyHang, "busy-hang", 0, "with -stop: an operation running longer, besides its own stops, is a hang (0: 3 lock timeouts + 2s)")
+	flag.DurationVar(&c.BusyHang, "busy-hang", 0, "with -stop: an operation taking longer, besides its own stops and starvation, is a hang (0: 5 lock timeouts + 2s)")
 	flag.StringVar(&c.Dir, "out", "", "output directory (default: a temporary one, kept if the run fails)")
 	flag.BoolVar(&c.Keep, "keep", false, "keep the output directory even if the run passes")
 	flag.Parse()
