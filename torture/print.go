@@ -54,7 +54,8 @@ func (r *Report) Print(w io.Writer) {
 			r.LongestOpSeen.Round(time.Millisecond), c.BusyHang, r.LongestOpSeenWhat)
 	}
 	if c.Stop || r.Busy != 0 || r.BusyAtStart != 0 {
-		p("busy", "%d operations returned ErrBusy (changed nothing), %d session claims did", r.Busy, r.BusyAtStart)
+		p("busy", "%d operations returned ErrBusy (%d on sampled keys, checked as changing nothing), %d session claims did",
+			r.Busy, r.BusyChecked(), r.BusyAtStart)
 	}
 	p("operations", "%d completed, %d of them on sampled keys; %d stores refused for memory; %d failed verification in workers",
 		r.Ops, r.SampledOps, r.OOM, r.WorkerFailures)
