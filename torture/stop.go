@@ -9,8 +9,10 @@ import (
 
 // Stop mode. Stoppers SIGSTOP random live workers, each for a random time between MinStop
 // and MaxStop (log-uniform, so that many stops are shorter than the workers' LockTimeout
-// and many longer), then SIGCONT them; each stopper waits up to stopGap between stops. A
-// worker stopped inside a critical section keeps its locks: the others' calls that need
+// and many longer), then SIGCONT them; each stopper waits up to stopGap between stops. It
+// prefers workers that hold a lock (stopHolder) in an operation on a sampled key (stopOne):
+// a worker stopped at random is mostly between critical sections. A worker stopped inside
+// one keeps its locks: the others' calls that need
 // them must give up with ErrBusy after LockTimeout, changing nothing, and go on. The
 // workers record a busy result as an operation that had no effect, which the model checks;
 // the watchdog does not count a worker's stopped time, and declares hung any operation
