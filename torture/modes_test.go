@@ -20,9 +20,12 @@ func TestTortureShortKillRepairers(t *testing.T) {
 	if h.Probes == 0 {
 		t.Error("no victim was probed for a held lock")
 	}
-	if h.RepairerKills+h.ReclaimerKills == 0 {
-		// Catching a repair under way takes luck with the scheduler: not a failure.
-		t.Logf("no repairer or reclaimer caught in %d kills (%d repairs seen)", rep.Kills, h.Sightings)
+	if h.Sightings == 0 {
+		// Some forty lock repairs and as many slot reclaims happen in a short run.
+		t.Errorf("no repair seen under way in %d kills: is the hunt looking?", rep.Kills)
+	} else if h.RepairerKills+h.ReclaimerKills == 0 {
+		// Stopping one mid-repair takes luck with the scheduler: not a failure.
+		t.Logf("no repairer or reclaimer killed mid-repair (%d repairs seen)", h.Sightings)
 	}
 }
 
