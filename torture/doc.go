@@ -46,25 +46,25 @@
 //
 // A worker killed holding locks leaves them to the next worker that waits for one, which
 // claims the dead slot's journal and repairs (rolls back, finishes, releases); its slot is
-// taken back by the next worker that needs one (RecoverSlot, which also frees the chunk the
-// dead worker had allocated and not linked). Either may be killed in turn, and the next
-// one must repair what both left. In this mode the killer opens a client of its own (it
-// takes no slot) and spends every wait, between kills and for a victim to be reaped (when
-// its locks get repaired), polling Client.Repairing in a tight loop. Each worker it finds
-// repairing (a lock repairer) or taking a slot back (a reclaimer: RepairerSlot ==
+// taken back by the next worker that needs one (RecoverSlot, which also frees the chunk
+// the dead worker had allocated and not linked). Either may be killed in turn, and the
+// next one must repair what both left. In this mode the killer opens a client of its own
+// (it takes no slot) and spends every wait, between kills and for a victim to be reaped
+// (when its locks get repaired), polling Client.Repairing in a tight loop. Each worker it
+// finds repairing (a lock repairer) or taking a slot back (a reclaimer: RepairerSlot ==
 // DeadSlot) it SIGSTOPs at once; if the claim still names it once it is frozen, it
-// SIGKILLs it there, mid-repair for certain, and replaces it, else the repair was over
-// (a miss) and it SIGCONTs it. At most one kill in two goes to repairers (a dead
-// repairer's own locks need repairing too, and the cascade would leave the workers no
-// time to work). To make repairs common, it picks victims that hold a lock (it SIGSTOPs a
-// candidate: if more locks stay held while it is stopped than while it ran, the candidate
-// holds one and is killed where it stands), runs the workers five steps nicer than itself
-// (the poll needs a core when a repair happens; not in stop mode, whose watchdog a starved
-// worker would trip), and, when MaxClients is left zero, makes
-// the slot table 2*Workers+4 slots, so that soon every replacement takes back a dead slot
-// at start-up (where the killer's start-up kills land too). The report counts the repairs
-// seen, the lock repairers and reclaimers killed mid-repair, the misses, and the lock
-// holders killed; all the kills are in Kills too.
+// SIGKILLs it there, mid-repair for certain, and replaces it, else the repair was over (a
+// miss) and it SIGCONTs it. At most one kill in two goes to repairers (a dead repairer's
+// own locks need repairing too, and the cascade would leave the workers no time to work).
+// To make repairs common, it picks victims that hold a lock (it SIGSTOPs a candidate: if
+// more locks stay held while it is stopped than while it ran, the candidate holds one and
+// is killed where it stands), runs the workers five steps nicer than itself (the poll
+// needs a core when a repair happens; not in stop mode, whose watchdog a starved worker
+// would trip), and, when MaxClients is left zero, makes the slot table 2*Workers+4 slots,
+// so that soon every replacement takes back a dead slot at start-up (where the killer's
+// start-up kills land too). The report counts the repairs seen, the lock repairers and
+// reclaimers killed mid-repair, the misses, and the lock holders killed; all the kills are
+// in Kills too.
 //
 // # Stopping workers (Config.Stop, -stop)
 //
