@@ -48,8 +48,8 @@ const (
 )
 
 // deprioritize makes worker p workerNice steps nicer than this process, in kill-repairers
-// mode (best effort). Not in stop mode: there the watchdog allows an operation only
-// BusyHang, and a nice worker on a busy machine can be starved that long.
+// mode (best effort). Not in stop mode, which times operations tightly (BusyHang): the
+// watchdog discounts a starved worker's wait for a CPU, but the less of it the better.
 func (rn *runner) deprioritize(p *proc) {
 	if !rn.cfg.KillRepairers || rn.cfg.Stop {
 		return
