@@ -60,11 +60,10 @@
 // more locks stay held while it is stopped than while it ran, the candidate holds one and
 // is killed where it stands), runs the workers five steps nicer than itself (the poll
 // needs a core when a repair happens; not in stop mode, which times operations tightly),
-// and, when MaxClients is left zero, makes the slot table 2*Workers+4 slots,
-// so that soon every replacement takes back a dead slot at start-up (where the killer's
-// start-up kills land too). The report counts the repairs seen, the lock repairers and
-// reclaimers killed mid-repair, the misses, and the lock holders killed; all the kills are
-// in Kills too.
+// and, when MaxClients is left zero, makes the slot table 2*Workers+4 slots, so that soon
+// every replacement takes back a dead slot at start-up (where the killer's start-up kills
+// land too). The report counts the repairs seen, the lock repairers and reclaimers killed
+// mid-repair, the misses, and the lock holders killed; all the kills are in Kills too.
 //
 // # Stopping workers (Config.Stop, -stop)
 //
