@@ -67,8 +67,15 @@ bench-plibd: deps bin/plibd
 
 # Crash torture: 4 workers SIGKILLed and replaced 1000 times, then Recover, Check and porcupine
 # (TORTURE_FLAGS adds flags, e.g. -seed 7 -out dir). A few minutes on 2 cores.
+# Four runs, about 3-4 minutes on 2 busy cores: random kills; kill-repairers mode (lock
+# repairers, reclaimers and lock holders killed on purpose); stop mode (workers SIGSTOPped
+# past a 200 ms lock timeout: busy calls, no hangs); both modes at once (stopped repairers,
+# reclaimers waiting behind stopped holders).
 torture:
 	$(GO) run ./cmd/torture -kills 1000 $(TORTURE_FLAGS)
+	$(GO) run ./cmd/torture -kills 300 -kill-repairers $(TORTURE_FLAGS)
+	$(GO) run ./cmd/torture -kills 300 -stop -max-delay 100ms $(TORTURE_FLAGS)
+	$(GO) run ./cmd/torture -kills 300 -kill-repairers -stop -max-delay 60ms $(TORTURE_FLAGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)

@@ -25,6 +25,8 @@ func (rn *runner) analyse() {
 		rep.Ops += s.Ops
 		rep.SampledOps += s.Sampled
 		rep.OOM += s.OOM
+		rep.Busy += s.Busy
+		rep.BusyAtStart += s.BusyAtStart
 		rep.WorkerFailures += s.Failures
 		hist.merge(s.Hist[:])
 		rep.MaxLatency = max(rep.MaxLatency, time.Duration(s.MaxNs))

@@ -19,6 +19,7 @@ type KeyResult struct {
 	Ops     int                   // operations checked
 	Open    int                   // of which open-ended: their worker was killed during them
 	Dropped int                   // reads in flight at a kill, left out (they constrain nothing)
+	Busy    int                   // of the operations, how many returned ErrBusy (no effect)
 	Result  porcupine.CheckResult // Ok, Illegal, or Unknown (porcupine timed out)
 	Took    time.Duration         // porcupine's time
 	// Visualization is porcupine's HTML page for a history that is not linearizable.
@@ -67,6 +68,9 @@ func (rn *runner) histories() ([][]porcupine.Operation, []KeyResult, error) {
 				}
 				ops[c.Key] = append(ops[c.Key], porcupine.Operation{ClientId: f.client, Input: inputOf(c), Call: c.T,
 					Output: Output{Res: r.Res, Val: r.Val, CAS: r.CAS, Num: r.Num}, Return: r.T})
+				if r.Res == ResBusy {
+					res[c.Key].Busy++
+				}
 			default:
 				return nil, nil, fmt.Errorf("history %d: unexpected record %+v", f.id, r)
 			}

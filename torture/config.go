@@ -61,6 +61,22 @@ type Config struct {
 	// Its main (or TestMain) must call ChildMain first.
 	Executable string
 
+	// KillRepairers makes the killer hunt repairers too (hunt.go): between kills it polls
+	// plib.Client.Repairing and SIGKILLs every worker it finds repairing a dead client's
+	// locks or reclaiming a dead slot, and it prefers victims that hold a lock.
+	KillRepairers bool
+	// Stop makes stoppers SIGSTOP random workers for MinStop..MaxStop (log-uniform), then
+	// SIGCONT them (stop.go); the watchdog then allows an operation BusyHang, not Hang.
+	Stop             bool
+	MinStop, MaxStop time.Duration
+	// LockTimeout is the workers' plib.Options.LockTimeout (0: plib's default, or 200 ms
+	// with Stop).
+	LockTimeout time.Duration
+	// BusyHang (with Stop) is the longest an operation may take, not counting the time its
+	// own worker was stopped or starved: no call may wait for a stopped client much past
+	// LockTimeout. Default 5*LockTimeout + 2 s.
+	BusyHang time.Duration
+
 	// fault makes the workers misbehave, to test the harness itself (see fault.go).
 	fault string
 }
@@ -167,4 +183,5 @@ type spec struct {
 	BulkKeys    int
 	MaxValue    int
 	Fault       string
+	LockTimeout time.Duration
 }

@@ -37,7 +37,9 @@ func (o OpKind) String() string {
 type Result uint8
 
 // Outcomes. ResBad is a value that failed verification; ResOther an error the workload
-// never expects (plib.ErrStore, ErrValueTooLarge, ...). The model accepts neither.
+// never expects (plib.ErrStore, ErrValueTooLarge, ...). The model accepts neither. ResBusy
+// is plib.ErrBusy: a lock the call needed stayed held by a live (stopped) client for
+// Options.LockTimeout, and the call gave up having changed nothing.
 const (
 	ResOK Result = iota
 	ResMiss
@@ -47,9 +49,10 @@ const (
 	ResOOM
 	ResBad
 	ResOther
+	ResBusy
 )
 
-var resNames = [...]string{"ok", "miss", "not_stored", "exists", "non_numeric", "oom", "BAD", "ERROR"}
+var resNames = [...]string{"ok", "miss", "not_stored", "exists", "non_numeric", "oom", "BAD", "ERROR", "busy"}
 
 // String names the outcome.
 func (r Result) String() string {
@@ -97,6 +100,11 @@ func step(s State, in Input, out Output) (bool, State) {
 		return true, next // a changed item's new CAS id is lost with its worker: 0
 	}
 	switch {
+	case out.Res == ResBusy:
+		// The call timed out waiting for a live client's lock and was rolled back as a
+		// crash would be (kv's recoverOp): legal in any state, and nothing changed. Unlike
+		// a killed call's, its effect is known: none, so it is not an open-ended operation.
+		return true, s
 	case out.Res == ResOOM:
 		// The store found no memory: legal where the operation would have allocated an
 		// item, and then nothing changed.

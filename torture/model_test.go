@@ -79,6 +79,19 @@ func TestModel(t *testing.T) {
 			op(0, 4, 5, Input{Op: OpDelete}, Output{Res: ResOK}), op(0, 6, 7, Input{Op: OpAdd, Val: "{2.1}"}, okCAS(9))}},
 		{"out of memory changes nothing", true, true, []porcupine.Operation{
 			op(0, 0, 1, setA, okCAS(5)), op(0, 2, 3, setB, Output{Res: ResOOM}), op(0, 4, 5, get, saw("{1.1}", 5))}},
+		{"busy set changes nothing", true, true, []porcupine.Operation{
+			op(0, 0, 1, setA, okCAS(5)), op(0, 2, 3, setB, Output{Res: ResBusy}), op(1, 4, 5, get, saw("{1.1}", 5))}},
+		{"busy set took effect", false, false, []porcupine.Operation{
+			op(0, 0, 1, setA, okCAS(5)), op(0, 2, 3, setB, Output{Res: ResBusy}), op(1, 4, 5, get, saw("{2.1}", 9))}},
+		{"busy append took effect", false, false, []porcupine.Operation{
+			op(0, 0, 1, setA, okCAS(5)), op(0, 2, 3, appC, Output{Res: ResBusy}), op(1, 4, 5, get, saw("{1.1}{3.1}", 9))}},
+		{"busy incr took effect", false, false, []porcupine.Operation{
+			op(0, 0, 1, Input{Op: OpSet, Val: "7"}, okCAS(5)),
+			op(0, 2, 3, Input{Op: OpIncr, Delta: 1}, Output{Res: ResBusy}),
+			op(1, 4, 5, Input{Op: OpIncr, Delta: 1}, Output{Res: ResOK, Num: 9})}},
+		{"busy get and delete", true, true, []porcupine.Operation{
+			op(0, 0, 1, setA, okCAS(5)), op(1, 2, 3, get, Output{Res: ResBusy}),
+			op(0, 4, 5, Input{Op: OpDelete}, Output{Res: ResBusy}), op(1, 6, 7, get, saw("{1.1}", 5))}},
 		{"a bad value is never legal", false, false, []porcupine.Operation{
 			op(0, 0, 1, setA, okCAS(5)), op(0, 2, 3, get, Output{Res: ResBad})}},
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -24,8 +25,68 @@ type proc struct {
 	killed  atomic.Bool   // SIGKILLed by the killer (or its exit already accounted for)
 	hungWhy atomic.Value  // string: why the watchdog gave up on it
 
-	lastOps      uint64 // the watchdog's view of its progress
-	lastProgress time.Time
+	lastOps      uint64 // the watchdog's view of its progress (lastProgress: CLOCK_MONOTONIC)
+	lastProgress int64
+	startMono    int64 // when it was started, CLOCK_MONOTONIC
+	// opSeen is the start of the operation in flight the watchdog last saw, opDelay0 the
+	// worker's run_delay (runDelay) when it first saw it.
+	opSeen, opDelay0 int64
+
+	stopMu    sync.Mutex
+	stopDepth int    // stop calls not yet matched by cont
+	stops     []span // the times it was stopped (SIGSTOP); the last one's To is 0 while it is
+}
+
+// span is an interval of CLOCK_MONOTONIC nanoseconds.
+type span struct{ From, To int64 }
+
+// stop SIGSTOPs the process, recording when. Stops nest (the stoppers' and the killer's
+// probes): only the outermost cont resumes it.
+func (p *proc) stop() {
+	p.stopMu.Lock()
+	defer p.stopMu.Unlock()
+	if p.stopDepth++; p.stopDepth == 1 {
+		p.stops = append(p.stops, span{From: monoNow()})
+		p.signal(syscall.SIGSTOP)
+	}
+}
+
+// cont undoes one stop; the last one SIGCONTs the process.
+func (p *proc) cont() {
+	p.stopMu.Lock()
+	defer p.stopMu.Unlock()
+	if p.stopDepth == 0 {
+		return
+	}
+	if p.stopDepth--; p.stopDepth == 0 {
+		p.signal(syscall.SIGCONT)
+		p.stops[len(p.stops)-1].To = monoNow()
+	}
+}
+
+// isStopped reports whether the process is stopped now (or about to be).
+func (p *proc) isStopped() bool {
+	p.stopMu.Lock()
+	defer p.stopMu.Unlock()
+	return p.stopDepth > 0
+}
+
+// stoppedWithin returns how long the process was stopped between the CLOCK_MONOTONIC
+// instants from and to: the watchdog does not count that time against it.
+func (p *proc) stoppedWithin(from, to int64) time.Duration {
+	p.stopMu.Lock()
+	defer p.stopMu.Unlock()
+	var d int64
+	for _, s := range p.stops {
+		end := s.To
+		if end == 0 {
+			end = to
+		}
+		if lo, hi := max(s.From, from), min(end, to); hi > lo {
+			d += hi - lo
+		}
+	}
+	return time.Duration(d)
 }
 
 // hung says why the watchdog gave up on the process ("" if it did not).
@@ -56,7 +117,8 @@ func startProc(exe string, sp spec) (*proc, error) {
 	p.cmd.Env = append(os.Environ(), envChild+"="+string(js), "GOTRACEBACK=all")
 	p.cmd.Stdout, p.cmd.Stderr = pw, errf
 	p.started = time.Now()
-	p.lastProgress = p.started
+	p.startMono = monoNow()
+	p.lastProgress = p.startMono
 	err = p.cmd.Start()
 	pw.Close()
 	if err != nil {
@@ -121,6 +183,7 @@ func (p *proc) signal(sig syscall.Signal) {
 func (p *proc) dump(why string) {
 	p.hungWhy.Store(why)
 	p.signal(syscall.SIGQUIT)
+	p.signal(syscall.SIGCONT) // a stopped process takes no signal but SIGKILL
 	if !p.wait(5 * time.Second) {
 		p.signal(syscall.SIGKILL)
 		p.wait(5 * time.Second)

@@ -41,6 +41,22 @@ type Report struct {
 	MaxLatencyAtKill  time.Duration
 	P999LatencyAtKill time.Duration
 
+	// Hunt is the kill-repairers mode's tally: repairers and reclaimers killed (their
+	// kills are in Kills too), lock holders killed.
+	Hunt HuntCounts
+	// Stop mode: workers stopped (SIGSTOP, then SIGCONT), how many for longer than
+	// LockTimeout, how many holding a lock, their total and longest stop.
+	Stops, StopsOverTimeout   int
+	StopsHoldingLock          int
+	StoppedTotal, LongestStop time.Duration
+	// Busy counts operations that returned ErrBusy (recorded as having changed nothing),
+	// BusyAtStart the workers' session claims that did.
+	Busy, BusyAtStart uint64
+	// LongestOpSeen is the longest time the watchdog saw an operation in flight, not
+	// counting the time its own worker was stopped (sampled: a lower bound of the worst).
+	LongestOpSeen     time.Duration
+	LongestOpSeenWhat string // which operation that was
+
 	Final *FinalCheck // the final check; nil if it did not complete
 	Model string      // the model porcupine checked with: "strict" or "evict"
 	Keys  []KeyResult // one per sampled key
@@ -64,6 +80,15 @@ func (r *Report) Linearizable() bool {
 		}
 	}
 	return true
+}
+
+// BusyChecked is the number of busy results porcupine checked, over all sampled keys.
+func (r *Report) BusyChecked() int {
+	n := 0
+	for _, k := range r.Keys {
+		n += k.Busy
+	}
+	return n
 }
 
 // CheckedOps is the number of operations porcupine checked, over all sampled keys.

@@ -26,6 +26,11 @@ type runner struct {
 	ids   uint64     // last incarnation id
 	// killCount is the kill counter the workers map (mapKillCounter).
 	killCount *uint64
+	// spy is the harness's own client of the segment in the kill-repairers and stop modes
+	// (hunt.go).
+	spy      *plib.Client
+	hunted   []hunted // repairers SIGKILLed, not yet reaped
+	unreaped int      // workers SIGKILLed, not yet reaped
 }
 
 // Run runs a torture test: Workers processes on one segment, SIGKILLed and replaced Kills
@@ -33,8 +38,12 @@ type runner struct {
 // is checked for linearizability. The Report lists every failure found; the error is for a
 // run that could not be carried out at all.
 func Run(cfg Config) (*Report, error) {
-	cfg = cfg.withDefaults()
+	autoClients := cfg.MaxClients == 0
+	cfg = cfg.withDefaults().withModeDefaults(autoClients)
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.validateModes(); err != nil {
 		return nil, err
 	}
 	rn := &runner{cfg: cfg, r: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x70727475)), rep: &Report{Config: cfg}}
@@ -49,9 +58,16 @@ func Run(cfg Config) (*Report, error) {
 			return nil, err
 		}
 	}
+	if err := rn.openSpy(); err != nil {
+		rn.stopAll()
+		return nil, err
+	}
 	stopWatch := rn.watchdog()
+	stopStoppers := rn.stoppers()
 	rn.killLoop(start)
+	stopStoppers()
 	stopWatch()
+	rn.closeSpy()
 	rn.stopAll()
 	rn.rep.RunTime = time.Since(start)
 	rn.final()
@@ -103,7 +119,8 @@ func (rn *runner) setup() error {
 func (rn *runner) spec(role string, id uint64, slot int) spec {
 	c := rn.cfg
 	return spec{Role: role, Path: rn.path, Dir: rn.dir, ID: id, Slot: slot, Seed: c.Seed,
-		SampledKeys: c.SampledKeys, SampleShare: c.SampleShare, BulkKeys: c.BulkKeys, MaxValue: c.MaxValue, Fault: c.fault}
+		SampledKeys: c.SampledKeys, SampleShare: c.SampleShare, BulkKeys: c.BulkKeys, MaxValue: c.MaxValue, Fault: c.fault,
+		LockTimeout: c.LockTimeout}
 }
 
 // spawn starts a new worker incarnation in slot.
@@ -120,6 +137,7 @@ func (rn *runner) spawn(slot int) (*proc, error) {
 	}
 	rn.live[slot] = p
 	rn.all = append(rn.all, p)
+	rn.deprioritize(p)
 	return p, nil
 }
 

@@ -36,6 +36,11 @@ type workerStats struct {
 	AtKill      uint64
 	AtKillMaxNs int64
 	AtKillHist  [histBuckets]uint64
+	// Busy counts the operations that returned plib.ErrBusy (a live client kept a lock
+	// past Options.LockTimeout: the call changed nothing); BusyAtStart the attempts to get
+	// a session that did (a dead slot's repair claim held by a stopped repairer).
+	Busy        uint64
+	BusyAtStart uint64
 }
 
 func statsPath(dir string, id uint64) string {
@@ -91,8 +96,11 @@ func (l *liveStats) end(sampled bool, start, end time.Time, res Result) {
 	if sampled {
 		s.Sampled++
 	}
-	if res == ResOOM {
+	switch res {
+	case ResOOM:
 		s.OOM++
+	case ResBusy:
+		s.Busy++
 	}
 	s.Hist[bucketOf(d)]++
 	s.MaxNs = max(s.MaxNs, d)

@@ -46,7 +46,7 @@ func TestTortureShortNoEviction(t *testing.T) {
 }
 
 // assertTorture runs c and asserts every end-state property (and the model, if named).
-func assertTorture(t *testing.T, c Config, model string) {
+func assertTorture(t *testing.T, c Config, model string) *Report {
 	rep, err := Run(c)
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +71,7 @@ func assertTorture(t *testing.T, c Config, model string) {
 	f := rep.Final
 	if f == nil {
 		t.Fatal("the final check did not complete")
+		return rep
 	}
 	if f.LocksAfterRecover != 0 || f.Recovery.Busy != 0 {
 		t.Errorf("after Recover: %d lock words held, %d dead slots busy", f.LocksAfterRecover, f.Recovery.Busy)
@@ -93,6 +94,7 @@ func assertTorture(t *testing.T, c Config, model string) {
 	if !rep.OK() {
 		t.Errorf("%d failures (listed above)", len(rep.Failures))
 	}
+	return rep
 }
 
 // TestHarnessCatchesHang: a worker that stops in the middle of an operation is reported

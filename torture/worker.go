@@ -36,12 +36,12 @@ func runWorker(sp spec) int {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM)
 	go func() { <-sig; stopping.Store(true) }()
-	c, err := plib.Open(sp.Path, plib.Options{Protection: plib.ModeNoPKU})
+	c, err := plib.Open(sp.Path, plib.Options{Protection: plib.ModeNoPKU, LockTimeout: sp.LockTimeout})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL worker %d: open: %v\n", sp.ID, err)
 		return 3
 	}
-	s, err := c.Session()
+	s, busy, err := session(c)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL worker %d: session: %v\n", sp.ID, err)
 		return 3
@@ -56,6 +56,7 @@ func runWorker(sp spec) int {
 		fmt.Fprintf(os.Stderr, "FAIL worker %d: %v\n", sp.ID, err)
 		return 3
 	}
+	stats.s.BusyAtStart = busy
 	w := &worker{sp: sp, s: s, g: newGenerator(sp), hist: hist, stats: stats, buf: make([]byte, 1<<20)}
 	os.Stdout.WriteString("ready\n")
 	for !stopping.Load() {
@@ -67,6 +68,26 @@ func runWorker(sp spec) int {
 		return 3
 	}
 	return 0
+}
+
+// sessionTries bounds a worker's attempts to get a session that end in plib.ErrBusy.
+const sessionTries = 20
+
+// session gets the worker's session. Claiming a slot may take back a dead one, and
+// repairing it may have to wait for a live repairer, which the stop mode may have stopped:
+// past the lock timeout the claim gives up with ErrBusy, a normal outcome here, and the
+// worker tries again (the slot it had claimed stays its own until it exits; Recover
+// takes it back then). It returns how many attempts were busy.
+func session(c *plib.Client) (*plib.Session, uint64, error) {
+	var busy uint64
+	for {
+		s, err := c.Session()
+		if err == nil || !errors.Is(err, plib.ErrBusy) || busy+1 >= sessionTries {
+			return s, busy, err
+		}
+		busy++
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // one runs one operation (a cas is a get, then a cas with the id read).
@@ -139,6 +160,9 @@ func (w *worker) exec(key keyRef, in Input, val []byte) (out Output) {
 		out.Num, err = w.s.Decr(kb, in.Delta)
 	}
 	out.Res = resultOf(err)
+	if w.sp.Fault != "" {
+		w.faultAfter(key, in, &out)
+	}
 	switch {
 	case out.Res == ResBad || out.Res == ResOther:
 		w.fail("%s %s: %v", in.Op, key.name, err)
@@ -170,6 +194,8 @@ func resultOf(err error) Result {
 		return ResNonNumeric
 	case err == plib.ErrOutOfMemory:
 		return ResOOM
+	case errors.Is(err, plib.ErrBusy):
+		return ResBusy
 	}
 	return ResOther
 }
