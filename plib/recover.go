@@ -1,6 +1,7 @@
 package plib
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/plibcached/plibcached/kv"
@@ -70,7 +71,10 @@ func (c *Client) recoverSlot(slot kv.Slot) error {
 	if info.ChunkFreed {
 		c.chunksFreed.Add(1)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, kv.ErrBusy):
+		return err // a *kv.BusyError: a live process keeps a lock the repair needs
+	case err != nil:
 		return fmt.Errorf("%w: recovering slot %d: %w", ErrCorrupt, slot, err)
 	}
 	return nil

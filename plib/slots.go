@@ -56,9 +56,14 @@ func (c *Client) claimSlot() (kv.Slot, error) {
 			if !owner.CompareAndSwap(w, mine) {
 				continue
 			}
-			c.slotWord64(slot, 8).Store(self.start)
+			prevStart := c.slotWord64(slot, 8).Swap(self.start)
 			if w != slotFree || c.store.LocksHeldBy(slot) != 0 {
 				if err := c.recoverSlot(slot); err != nil {
+					// Give the slot back as it was (a dead owner's stays dead), so that a
+					// later claimer repairs it again: a busy lock (a stopped process) or
+					// damage must not cost the segment a slot for this process's life.
+					c.slotWord64(slot, 8).Store(prevStart)
+					owner.Store(w)
 					return 0, err
 				}
 			}
