@@ -60,9 +60,9 @@
 // the value into the caller's buffer and keeps it only if the version was even and did not
 // move. So a writer stopped in the middle of a Set delays no reader unless it stopped in
 // that window of a few stores: then readers of its stripe, like its writers, wait and get
-// ErrBusy after the timeout. A read that must write (the first read of an item sets its
-// fetched bit; one a minute bumps it in its LRU; an expired item is unlinked) takes the
-// lock, as every read does in a build with the race detector.
+// ErrBusy after the timeout. A read that must write more than the item's fetched bit (one
+// a minute bumps the item in its LRU; an expired item is unlinked) takes the lock, as
+// every read does in a build with the race detector.
 //
 // # The region is untrusted
 //

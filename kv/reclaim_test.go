@@ -43,11 +43,11 @@ func TestReclaimerKilledInFreeLeaked(t *testing.T) {
 	s.lock(s.stripeOf(hashKey(key)), victim)
 	w.dead.Store(true)
 
-	// A waiter meets the dead client's stripe and repairs it.
-	buf := make([]byte, 200)
-	finishWithin(t, 10*time.Second, "get of a dead client's stripe", func() {
-		if _, err := s.Get(crashRepairer, key, buf); err != nil {
-			t.Errorf("get after repair: %v", err)
+	// A waiter meets the dead client's stripe and repairs it (a touch takes the lock; a
+	// get would read without it).
+	finishWithin(t, 10*time.Second, "touch of a dead client's stripe", func() {
+		if err := s.Touch(crashRepairer, key, 0); err != nil {
+			t.Errorf("touch after repair: %v", err)
 		}
 	})
 	if c := s.m.a32(s.journal(victim) + jClaim).Load(); c != claimDone {

@@ -10,8 +10,8 @@ package kv
 // into the caller's buffer (plib's private scratch, so a torn copy never reaches the
 // application), and loads the version again; if it is odd or moved, the copy is thrown
 // away and the read retried, and after a few tries it takes the stripe's lock like a
-// writer. It also takes the lock when the read must write: to set the item's fetched bit,
-// to bump it in its LRU, to unlink an expired item.
+// writer. It also takes the lock when the read must do more than set the item's fetched
+// bit (markFetched): to bump it in its LRU, to unlink an expired item.
 //
 // Everything else a writer changes in a stripe is one aligned word a reader sees whole:
 // an expiration (touch), an access time, a fetched bit. A writer stopped while it holds
@@ -88,8 +88,8 @@ func (s *Store) getOptimistic(key, dst []byte, h uint32, now int64, readOnly boo
 			return Meta{}, optLocked // expired or flushed: the locked read unlinks it
 		}
 		meta = s.meta(it)
-		if !readOnly && (!meta.Fetched || now-meta.LastAccess >= lruUpdateInterval) {
-			return Meta{}, optLocked // the read must set the fetched bit or bump the item
+		if !readOnly && now-meta.LastAccess >= lruUpdateInterval {
+			return Meta{}, optLocked // the read must bump the item in its LRU
 		}
 		if s.readHook != nil {
 			s.readHook()
@@ -102,6 +102,9 @@ func (s *Store) getOptimistic(key, dst []byte, h uint32, now int64, readOnly boo
 		}
 		copy(dst, s.itemValue(it))
 		if version.Load() == v {
+			if !readOnly && !meta.Fetched {
+				s.markFetched(it)
+			}
 			return meta, optHit
 		}
 	}
@@ -126,4 +129,16 @@ func (s *Store) findReadOnly(key []byte, h uint32) (uint64, lookup) {
 		link = it + iHNext
 	}
 	return 0, lookupCorrupt
+}
+
+// markFetched sets a lock-free reader's item's fetched bit, one byte store, after the read
+// was validated. The item may have been freed since (a writer of its stripe can free it at
+// any moment): then the bit lands on a free chunk, which the next fill clears, or, if the
+// chunk was already reused, marks another item fetched early. memcached sets the bit
+// without a lock too; the bit feeds statistics and the meta protocol's h flag, never
+// which value a read returns.
+func (s *Store) markFetched(it uint64) {
+	if b := s.m.u8(it + iBits); b&bitFetched == 0 {
+		s.m.setU8(it+iBits, b|bitFetched)
+	}
 }
