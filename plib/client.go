@@ -66,9 +66,7 @@ func openClient(opts Options, open func(init func(m *mapped) error) (*mapped, er
 	seg, err := open(func(m *mapped) error {
 		l := m.layout
 		region := m.mem[l.kvOff:]
-		if _, err := kv.Format(region, kv.Config{
-			MaxItemSize: full.MaxItemSize, ExpectedItems: full.ExpectedItems, MaxSlots: int(l.maxSlots),
-		}, kvOpts); err != nil {
+		if _, err := kv.Format(region, kvConfig(full, int(l.maxSlots)), kvOpts); err != nil {
 			return fmt.Errorf("%w: %w", ErrOptions, err)
 		}
 		clear(m.mem[:segHeaderSize])

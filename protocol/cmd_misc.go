@@ -119,6 +119,11 @@ func (c *conn) processDelete() {
 func (c *conn) processFlushAll() {
 	tk := &c.tk
 	c.setNoreplyMaybe()
+	if c.srv.cfg.FlushDisabled {
+		c.counters.flushRefused.Add(1) // memcached counts it in cmd_flush all the same
+		c.outString("CLIENT_ERROR flush_all not allowed")
+		return
+	}
 	var delay int32
 	want := 2
 	if c.noreply {

@@ -71,7 +71,7 @@ func (s *Server) generalStats(b []byte) []byte {
 		name string
 		v    uint64
 	}{
-		{"cmd_get", st.CmdGet}, {"cmd_set", st.CmdSet}, {"cmd_flush", st.CmdFlush},
+		{"cmd_get", st.CmdGet}, {"cmd_set", st.CmdSet}, {"cmd_flush", st.CmdFlush + cs.flushRefused.Load()},
 		{"cmd_touch", st.CmdTouch}, {"cmd_meta", cs.cmdMeta.Load()},
 		{"get_hits", st.GetHits}, {"get_misses", st.GetMisses},
 		{"get_expired", st.GetExpired}, {"get_flushed", st.GetFlushed},
@@ -83,7 +83,7 @@ func (s *Server) generalStats(b []byte) []byte {
 		{"store_too_large", cs.storeTooLarge.Load()},
 		{"store_no_memory", cs.storeNoMemory.Load() + st.OutOfMemory},
 		{"bytes_read", cs.bytesRead.Load()}, {"bytes_written", cs.bytesWritten.Load()},
-		{"limit_maxbytes", st.LimitBytes},
+		{"limit_maxbytes", st.LimitBytes}, {"idle_kicks", s.idleKicks.Load()}, {"conn_yields", cs.yields.Load()},
 	} {
 		b = stat(b, kv.name, kv.v)
 	}

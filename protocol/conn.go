@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"os"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -33,6 +35,8 @@ type connCounters struct {
 	storeTooLarge, storeNoMemory atomic.Uint64
 	incrHits, incrMisses         atomic.Uint64
 	decrHits, decrMisses         atomic.Uint64
+	flushRefused                 atomic.Uint64 // flush_all under FlushDisabled
+	yields                       atomic.Uint64 // conn_yields: ReqsPerEvent reached
 }
 
 func (a *connCounters) add(b *connCounters) {
@@ -45,6 +49,8 @@ func (a *connCounters) add(b *connCounters) {
 	a.incrMisses.Add(b.incrMisses.Load())
 	a.decrHits.Add(b.decrHits.Load())
 	a.decrMisses.Add(b.decrMisses.Load())
+	a.flushRefused.Add(b.flushRefused.Load())
+	a.yields.Add(b.yields.Load())
 }
 
 // countArith counts an incr or decr that ended with err.
@@ -79,11 +85,12 @@ type conn struct {
 	stash    []byte             // a meta set's response flags, kept while its data is read
 	scratch  []byte             // values read for read-modify-write meta commands
 	counters connCounters
+	reqs     int // commands run since the socket was last read (Config.ReqsPerEvent)
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize)}
-	if s.cfg.BlockingIO {
+	if s.cfg.BlockingIO && s.cfg.IdleTimeout == 0 { // idle timeouts need the poller's deadlines
 		c.fd = blockingFD(nc)
 	}
 	return c
@@ -109,6 +116,16 @@ func (c *conn) serve() {
 		}
 		if len(c.out) >= flushThreshold && c.flush() != nil {
 			return
+		}
+		if c.reqs++; c.reqs >= c.srv.cfg.ReqsPerEvent && c.r < c.w {
+			// memcached's -R: this connection has had its turn; send what it has and let
+			// the others run before its next command.
+			c.counters.yields.Add(1)
+			c.reqs = 0
+			if len(c.out) > 0 && c.flush() != nil {
+				return
+			}
+			runtime.Gosched()
 		}
 	}
 	if len(c.out) > 0 {
@@ -220,7 +237,8 @@ func (c *conn) fill(need int) error {
 			}
 			c.r = 0
 		}
-		n, err := c.read(c.rbuf[c.w:])
+		c.reqs = 0
+		n, err := c.readIdle(c.rbuf[c.w:])
 		c.w += n
 		c.counters.bytesRead.Add(uint64(n))
 		if err != nil && c.w-c.r < need {
@@ -257,4 +275,23 @@ func (c *conn) swallow(n int) error {
 		n -= k
 	}
 	return nil
+}
+
+// readIdle is read under Config.IdleTimeout: a connection that sends nothing for that
+// long is closed and counted in idle_kicks, as memcached's idle_timeout does.
+func (c *conn) readIdle(b []byte) (int, error) {
+	t := c.srv.cfg.IdleTimeout
+	if t <= 0 {
+		return c.read(b)
+	}
+	c.nc.SetReadDeadline(time.Now().Add(t))
+	if c.srv.shutdown.Load() { // Shutdown's wake-up deadline may just have been replaced
+		return 0, ErrServerClosed
+	}
+	n, err := c.read(b)
+	if errors.Is(err, os.ErrDeadlineExceeded) && !c.srv.shutdown.Load() {
+		c.srv.idleKicks.Add(1)
+		c.out = c.out[:0]
+	}
+	return n, err
 }

@@ -77,6 +77,12 @@ func (c *conn) process(line []byte) {
 				return
 			}
 			c.processDelete()
+		case "debugtime":
+			if nt < 3 {
+				c.outString(rError)
+				return
+			}
+			c.processDebugtime()
 		default:
 			c.arith(cmd, "decr")
 		}

@@ -27,11 +27,27 @@ type Config struct {
 	// BlockingIO serves each connection with blocking system calls on its own thread
 	// instead of through the runtime's poller (see blocking.go).
 	BlockingIO bool
+	// FlushDisabled is memcached's -F: flush_all answers "CLIENT_ERROR flush_all not
+	// allowed" (and is still counted in cmd_flush, as memcached logs it).
+	FlushDisabled bool
+	// DebugClock, if set, serves memcached-debug's "debugtime" command, which moves this
+	// clock (the store's: plib.Options.Clock must be the same one). Tests only; nil makes
+	// debugtime an unknown command, as in a release build of memcached.
+	DebugClock *DebugClock
+	// IdleTimeout is memcached's -o idle_timeout: a connection that sends nothing for
+	// this long is closed (and counted in idle_kicks). 0: never.
+	IdleTimeout time.Duration
+	// ReqsPerEvent is memcached's -R: after this many commands in a row from one
+	// connection's already-read input, the connection sends its replies and yields the
+	// processor to others (counted in conn_yields). 0: memcached's default, 20.
+	ReqsPerEvent int
 }
 
 const (
 	defaultItemSizeMax = 1 << 20
 	defaultVersion     = "1.6.18"
+	// defaultReqsPerEvent is memcached's -R default.
+	defaultReqsPerEvent = 20
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -53,6 +69,7 @@ type Server struct {
 	shutdown   atomic.Bool
 	totalConns atomic.Uint64
 	rejected   atomic.Uint64
+	idleKicks  atomic.Uint64
 }
 
 // NewServer returns a Server over be.
@@ -62,6 +79,9 @@ func NewServer(be Backend, cfg Config) *Server {
 	}
 	if cfg.Version == "" {
 		cfg.Version = defaultVersion
+	}
+	if cfg.ReqsPerEvent <= 0 {
+		cfg.ReqsPerEvent = defaultReqsPerEvent
 	}
 	return &Server{cfg: cfg, be: be, started: time.Now(),
 		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{}}

@@ -1,0 +1,27 @@
+package plib
+
+import "github.com/plibcached/plibcached/kv"
+
+// kvConfig is the one place kv's configuration is built from plib's Options: the store's
+// item size, hash table sizing and slot count (slots: the segment's, which a later opener
+// takes from the segment's header).
+func kvConfig(o Options, slots int) kv.Config {
+	return kv.Config{MaxItemSize: o.MaxItemSize, ExpectedItems: o.ExpectedItems, MaxSlots: slots}
+}
+
+// SegmentSizeForItemMemory is the segment size (a multiple of the page size) that gives
+// the store itemBytes of slab pages, rounded up to whole pages, beside opts' client slots
+// and tables: memcached's -m, which limits the memory for items, not the process.
+func SegmentSizeForItemMemory(itemBytes int64, opts Options) (int64, error) {
+	o := opts.withDefaults()
+	o.Size = 1 << 62
+	l, err := newLayout(o)
+	if err != nil {
+		return 0, err
+	}
+	region, err := kv.RegionSizeForItemMemory(itemBytes, kvConfig(o, o.MaxClients))
+	if err != nil {
+		return 0, err
+	}
+	return int64(alignUp(l.kvOff+region, pageSize)), nil
+}
