@@ -204,6 +204,10 @@ func (s *Store) evictTail(cls uint8, mine uint64, hold uint32) (ok, touchedMine 
 	if victim == 0 {
 		return false, false
 	}
+	if s.noEvict { // -M: refuse rather than evict a live item
+		s.releaseStripe(victimStripe, mine, 0)
+		return false, false
+	}
 	s.evict(hold, cls, victim)
 	s.releaseStripe(victimStripe, mine, 0)
 	return true, victimStripe == mine

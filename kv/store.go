@@ -28,6 +28,9 @@ type Options struct {
 	// answers from its slot table (pid and start time). Nil means every holder is alive.
 	// The store repairs what a dead holder left half-done from its journal (see doc.go).
 	HolderAlive func(slot Slot) bool
+	// NoEvict is memcached's -M: this process's writes never evict a live item to make
+	// room (expired and flushed ones are still reclaimed); they fail with ErrOutOfMemory.
+	NoEvict bool
 }
 
 // Store is a memcached engine over one region of memory. Its methods are safe for
@@ -41,6 +44,7 @@ type Store struct {
 	g       geometry
 	clock   Clock
 	onEvict func(key []byte)
+	noEvict bool // Options.NoEvict
 	// holderAliveFn is Options.HolderAlive.
 	holderAliveFn func(slot Slot) bool
 	// crashHook, set only by tests, runs after every undo record: a test parks the
@@ -128,7 +132,7 @@ func newStore(m mem, g geometry, opts Options) *Store {
 		opts.Clock = CoarseClock{}
 	}
 	return &Store{
-		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, holderAliveFn: opts.HolderAlive,
+		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, noEvict: opts.NoEvict, holderAliveFn: opts.HolderAlive,
 		stripeMask: uint32(g.stripes - 1),
 		pageShift:  uint(bits.TrailingZeros64(g.pageSize)),
 		numClasses: len(g.classSizes) - 1,

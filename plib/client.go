@@ -62,7 +62,7 @@ func openClient(opts Options, open func(init func(m *mapped) error) (*mapped, er
 	full := opts.withDefaults()
 	c := &Client{mode: opts.Protection}
 	full.Clock.Now() // start the coarse clock's goroutine outside any call
-	kvOpts := kv.Options{Clock: full.Clock, HolderAlive: c.slotAlive}
+	kvOpts := kvOptions(full, c.slotAlive)
 	seg, err := open(func(m *mapped) error {
 		l := m.layout
 		region := m.mem[l.kvOff:]

@@ -9,6 +9,11 @@ func kvConfig(o Options, slots int) kv.Config {
 	return kv.Config{MaxItemSize: o.MaxItemSize, ExpectedItems: o.ExpectedItems, MaxSlots: slots}
 }
 
+// kvOptions is the one place kv's process-local options are built from plib's Options.
+func kvOptions(o Options, holderAlive func(kv.Slot) bool) kv.Options {
+	return kv.Options{Clock: o.Clock, HolderAlive: holderAlive, NoEvict: o.NoEvict}
+}
+
 // SegmentSizeForItemMemory is the segment size (a multiple of the page size) that gives
 // the store itemBytes of slab pages, rounded up to whole pages, beside opts' client slots
 // and tables: memcached's -m, which limits the memory for items, not the process.

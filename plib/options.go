@@ -47,6 +47,9 @@ type Options struct {
 	Protection Mode
 	// Clock overrides the store's clock (tests). Default kv.CoarseClock.
 	Clock kv.Clock
+	// NoEvict is memcached's -M for this process: its writes fail with ErrOutOfMemory
+	// rather than evict a live item (expired ones are still reclaimed).
+	NoEvict bool
 }
 
 const (
