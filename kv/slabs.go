@@ -226,6 +226,7 @@ func (s *Store) evict(h uint32, cls uint8, it uint64) {
 	if s.onEvict != nil {
 		s.onEvict(s.itemKey(it))
 	}
+	s.countEviction(cls, it)
 	s.unlinkLocked(h, cls, it, s.findLink(it))
 	s.m.a64(s.classEntry(cls) + cEvictions).Add(1)
 }

@@ -30,3 +30,13 @@ func SegmentSizeForItemMemory(itemBytes int64, opts Options) (int64, error) {
 	}
 	return int64(alignUp(l.kvOff+region, pageSize)), nil
 }
+
+// CacheDump lists up to limit items (0: as many as fit 2 MiB) of slab class cls, most
+// recently used first: memcached's "stats cachedump".
+func (s *Session) CacheDump(cls, limit int) ([]kv.DumpEntry, error) {
+	c := s.c
+	c.enter()
+	defer c.exit()
+	d, err := c.store.CacheDump(s.slot, cls, limit)
+	return d, mapErr(err)
+}

@@ -30,6 +30,8 @@ type Session interface {
 	Touch(key []byte, exptime int32) error
 	// FlushAll invalidates every item now (delay 0) or at the time delay names.
 	FlushAll(delay int32) error
+	// CacheDump lists up to limit items of slab class cls ("stats cachedump").
+	CacheDump(cls, limit int) ([]kv.DumpEntry, error)
 }
 
 // Backend lends sessions to commands and reports on the store. A connection borrows a

@@ -80,6 +80,7 @@ func (c *conn) processGet(returnCAS, touch bool) {
 func (c *conn) getOne(s Session, key []byte, returnCAS, touch bool, exptime int32, discard bool) error {
 	reserve := valueHeaderMax + len(key)
 	m, val, err := c.fetch(s, key, touch, exptime, reserve)
+	c.srv.prefixes.record('g', key, err == nil)
 	switch err {
 	case nil:
 	case plib.ErrCacheMiss, plib.ErrMalformedKey:

@@ -97,6 +97,7 @@ func (c *conn) processDelete() {
 		c.outString(rBadFormat)
 		return
 	}
+	c.srv.prefixes.record('d', key, false)
 	s := c.acquire()
 	if s == nil {
 		return

@@ -54,6 +54,7 @@ func (c *conn) processUpdate(mode kv.Mode, handleCAS bool) {
 	}
 	n := int(vlen) + 2
 	key = c.keyBuf[:copy(c.keyBuf[:], key)] // the line goes when the data is read
+	c.srv.prefixes.record('s', key, false)
 	if c.tooLarge(len(key), n) {
 		c.outString(rTooLarge)
 		c.counters.storeTooLarge.Add(1)

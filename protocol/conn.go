@@ -53,6 +53,43 @@ func (a *connCounters) add(b *connCounters) {
 	a.yields.Add(b.yields.Load())
 }
 
+// connFigures are connCounters' values at one moment (for "stats reset"), and the
+// server's connection totals then.
+type connFigures struct {
+	bytesRead, bytesWritten      uint64
+	cmdMeta                      uint64
+	storeTooLarge, storeNoMemory uint64
+	incrHits, incrMisses         uint64
+	decrHits, decrMisses         uint64
+	flushRefused, yields         uint64
+	totalConnsBase, rejectedBase uint64
+}
+
+// figures reads the counters.
+func (a *connCounters) figures() connFigures {
+	return connFigures{
+		bytesRead: a.bytesRead.Load(), bytesWritten: a.bytesWritten.Load(), cmdMeta: a.cmdMeta.Load(),
+		storeTooLarge: a.storeTooLarge.Load(), storeNoMemory: a.storeNoMemory.Load(),
+		incrHits: a.incrHits.Load(), incrMisses: a.incrMisses.Load(),
+		decrHits: a.decrHits.Load(), decrMisses: a.decrMisses.Load(),
+		flushRefused: a.flushRefused.Load(), yields: a.yields.Load(),
+	}
+}
+
+// sub takes base's counters off f's (the connection totals stay base's, for the caller).
+func (f *connFigures) sub(base *connFigures) {
+	for _, p := range []struct{ v, b *uint64 }{
+		{&f.bytesRead, &base.bytesRead}, {&f.bytesWritten, &base.bytesWritten}, {&f.cmdMeta, &base.cmdMeta},
+		{&f.storeTooLarge, &base.storeTooLarge}, {&f.storeNoMemory, &base.storeNoMemory},
+		{&f.incrHits, &base.incrHits}, {&f.incrMisses, &base.incrMisses},
+		{&f.decrHits, &base.decrHits}, {&f.decrMisses, &base.decrMisses},
+		{&f.flushRefused, &base.flushRefused}, {&f.yields, &base.yields},
+	} {
+		*p.v -= min(*p.b, *p.v)
+	}
+	f.totalConnsBase, f.rejectedBase = base.totalConnsBase, base.rejectedBase
+}
+
 // countArith counts an incr or decr that ended with err.
 func (a *connCounters) countArith(incr bool, err error) {
 	switch {
@@ -86,10 +123,17 @@ type conn struct {
 	scratch  []byte             // values read for read-modify-write meta commands
 	counters connCounters
 	reqs     int // commands run since the socket was last read (Config.ReqsPerEvent)
+	fdNum    int // the socket's descriptor number ("stats conns")
+	state    atomic.Int32
+	lastCmd  atomic.Int64 // unix time of the last command
+	rbufSize int          // len(rbuf) as counted in Server.readBufBytes
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize)}
+	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize),
+		fdNum: socketFD(nc)}
+	c.lastCmd.Store(time.Now().Unix())
+	c.trackReadBuf()
 	if s.cfg.BlockingIO && s.cfg.IdleTimeout == 0 { // idle timeouts need the poller's deadlines
 		c.fd = blockingFD(nc)
 	}
@@ -110,7 +154,10 @@ func (c *conn) serve() {
 			break
 		}
 		c.noreply = false
+		c.state.Store(stateParseCmd)
+		c.lastCmd.Store(time.Now().Unix())
 		c.process(line)
+		c.state.Store(stateWaiting)
 		if c.quit {
 			break
 		}
@@ -225,6 +272,7 @@ func (c *conn) fill(need int) error {
 	}
 	if c.r == c.w && len(c.rbuf) > maxIdleBuffer && need <= readBufferSize {
 		c.rbuf, c.r, c.w = make([]byte, readBufferSize), 0, 0 // drop a large value's room
+		c.trackReadBuf()
 	}
 	for c.w-c.r < need {
 		if c.r+need > len(c.rbuf) {
@@ -232,6 +280,7 @@ func (c *conn) fill(need int) error {
 				nb := make([]byte, max(need, 2*len(c.rbuf)))
 				c.w = copy(nb, c.rbuf[c.r:c.w])
 				c.rbuf = nb
+				c.trackReadBuf()
 			} else {
 				c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
 			}
@@ -251,6 +300,7 @@ func (c *conn) fill(need int) error {
 // readData returns the next n bytes (a value and its CRLF), valid until the next read.
 func (c *conn) readData(n int) ([]byte, error) {
 	if c.w-c.r < n {
+		c.state.Store(stateNread)
 		if err := c.fill(n); err != nil {
 			return nil, err
 		}
@@ -294,4 +344,16 @@ func (c *conn) readIdle(b []byte) (int, error) {
 		c.out = c.out[:0]
 	}
 	return n, err
+}
+
+// trackReadBuf keeps Server.readBufBytes ("stats": read_buf_bytes) in step with the read
+// buffer's size; untrackReadBuf takes it off when the connection ends.
+func (c *conn) trackReadBuf() {
+	c.srv.readBufBytes.Add(uint64(len(c.rbuf) - c.rbufSize))
+	c.rbufSize = len(c.rbuf)
+}
+
+func (c *conn) untrackReadBuf() {
+	c.srv.readBufBytes.Add(-uint64(c.rbufSize))
+	c.rbufSize = 0
 }

@@ -61,6 +61,12 @@ func startPlibd(t testing.TB, tcp bool, clock kv.Clock) (*testServer, string) {
 // skips the test if it is not installed.
 func startMemcached(t testing.TB) string {
 	t.Helper()
+	return startMemcachedWith(t, "no_lru_crawler,no_lru_maintainer,slab_automove=0,no_slab_reassign")
+}
+
+// startMemcachedWith is startMemcached with memcached's -o options opts.
+func startMemcachedWith(t testing.TB, opts string) string {
+	t.Helper()
 	if _, err := os.Stat(memcachedPath); err != nil {
 		t.Skipf("differential test needs stock memcached at %s: %v", memcachedPath, err)
 	}
@@ -69,7 +75,7 @@ func startMemcached(t testing.TB) string {
 	// then, and an incr of an item referenced elsewhere makes a new item (unpadded) where
 	// it would otherwise rewrite it in place, which would make replies depend on timing.
 	args := []string{"-s", sock, "-m", "1024", "-U", "0", "-t", "2",
-		"-o", "no_lru_crawler,no_lru_maintainer,slab_automove=0,no_slab_reassign"}
+		"-o", opts}
 	if os.Geteuid() == 0 {
 		args = append(args, "-u", "root") // memcached refuses root without it
 	}

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/plibcached/plibcached/kv"
 )
 
 // Config tunes a Server. The zero value is memcached's defaults.
@@ -41,6 +43,9 @@ type Config struct {
 	// connection's already-read input, the connection sends its replies and yields the
 	// processor to others (counted in conn_yields). 0: memcached's default, 20.
 	ReqsPerEvent int
+	// NoEvict is memcached's -M, for "stats settings" (evictions off); the store enforces
+	// it (plib.Options.NoEvict).
+	NoEvict bool
 }
 
 const (
@@ -70,6 +75,11 @@ type Server struct {
 	totalConns atomic.Uint64
 	rejected   atomic.Uint64
 	idleKicks  atomic.Uint64
+
+	readBufBytes atomic.Uint64 // the connections' read buffers, in bytes
+	prefixes     prefixStats   // "stats detail"
+	statsBase    kv.Stats      // the store's figures at the last "stats reset" (mu)
+	connBase     connFigures   // the connections' figures then (mu)
 }
 
 // NewServer returns a Server over be.
@@ -156,6 +166,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 	go func() {
 		defer s.wg.Done()
 		c.serve()
+		c.untrackReadBuf()
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.closed.add(&c.counters)

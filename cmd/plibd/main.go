@@ -117,6 +117,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 		return cfg, err
 	}
 	cfg.Protocol.ItemSizeMax = int(itemMax)
+	cfg.Protocol.NoEvict = cfg.Options.NoEvict
 	if *debugtime {
 		cfg.Protocol.DebugClock = &protocol.DebugClock{Base: kv.CoarseClock{}}
 		cfg.Options.Clock = cfg.Protocol.DebugClock
