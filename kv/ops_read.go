@@ -21,6 +21,11 @@ func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (Meta
 	stripe := s.stripeOf(h)
 	s.lock(stripe, hold)
 	it, _, res := s.find(key, h, now, hold)
+	if res == lookupHit && len(dst) < int(s.m.u32(it+iNBytes)) {
+		meta := s.meta(it)
+		s.unlock(stripe)
+		return meta, ErrBufferTooSmall // nothing counted or changed: the caller retries
+	}
 	if touch {
 		s.count(slot, stCmdTouch)
 	}
@@ -30,10 +35,6 @@ func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (Meta
 		return Meta{}, s.countMiss(slot, res, touch)
 	}
 	meta := s.meta(it)
-	if len(dst) < meta.Len {
-		s.unlock(stripe)
-		return meta, ErrBufferTooSmall
-	}
 	copy(dst, s.itemValue(it))
 	if !meta.Fetched {
 		s.m.setU8(it+iBits, s.m.u8(it+iBits)|bitFetched)
@@ -133,9 +134,20 @@ func (s *Store) FlushAll(slot Slot, delay int64) error {
 	if fd := s.m.a64(hFlushDeadline).Load(); fd != 0 && uint64(now) >= fd && fd > s.m.a64(hFlushPassed).Load() {
 		s.m.a64(hFlushPassed).Store(fd)
 	}
-	if delay <= 0 {
+	// memcached's cliff is its deadline minus one second: a deadline within the next
+	// second (or past) flushes now, by CAS id.
+	if delay <= 0 || int64(realtime(delay, now)) <= now+1 {
 		s.m.a64(hFlushDeadline).Store(0)
-		s.m.a64(hFlushCAS).Store(s.m.a64(hCAS).Load())
+		// memcached takes a CAS id for its flush cliff (settings.oldest_cas = get_cas_id()),
+		// so the next item's id skips one: do the same, so ids match memcached's.
+		s.m.a64(hFlushCAS).Store(s.m.a64(hCAS).Add(1))
+		if delay > 0 {
+			// A deadline of the next second or past: memcached's time cliff (items last
+			// used up to a second before it) then takes this second's later items too.
+			if cliff := uint64(realtime(delay, now)); cliff > s.m.a64(hFlushPassed).Load() {
+				s.m.a64(hFlushPassed).Store(cliff)
+			}
+		}
 		return nil
 	}
 	s.m.a64(hFlushDeadline).Store(uint64(realtime(delay, now)))

@@ -40,3 +40,16 @@ func (s *Session) CacheDump(cls, limit int) ([]kv.DumpEntry, error) {
 	d, err := c.store.CacheDump(s.slot, cls, limit)
 	return d, mapErr(err)
 }
+
+// Unlink removes key's item, if any, without counting a delete (memcached's cleanup of a
+// failed set).
+func (s *Session) Unlink(key []byte) error {
+	if err := s.checkKey(key); err != nil {
+		return err
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	_, err := c.store.Unlink(s.slot, s.key[:copy(s.key, key)])
+	return mapErr(err)
+}

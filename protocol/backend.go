@@ -22,6 +22,8 @@ type Session interface {
 	Store(mode plib.StoreMode, key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error)
 	// Delete removes key's item.
 	Delete(key []byte) error
+	// Unlink removes key's item without counting a delete.
+	Unlink(key []byte) error
 	// Incr adds delta to key's decimal value, wrapping at 2^64.
 	Incr(key []byte, delta uint64) (uint64, error)
 	// Decr subtracts delta from key's decimal value, stopping at 0.

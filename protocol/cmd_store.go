@@ -122,7 +122,7 @@ func (c *conn) storeReply(mode kv.Mode, err error) string {
 // deleteQuietly removes key, whatever it finds.
 func (c *conn) deleteQuietly(key []byte) {
 	if s, err := c.srv.be.Acquire(); err == nil {
-		s.Delete(key)
+		s.Unlink(key)
 		c.srv.be.Release(s)
 	}
 }

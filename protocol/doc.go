@@ -52,9 +52,9 @@
 // goes in a new item that keeps the old TTL even if T was given (memcached applies T to
 // the replaced item). incr and decr call the store's Incr and Decr, which parse numbers
 // as memcached's safe_strtoull does and keep the in-place rewrite's padding, access time
-// and fetched bit; ma's hits and misses are counted by the protocol. gat reads into
-// a buffer that holds any value: a plib fetch into too short a buffer still fetches (and
-// touches).
+// and fetched bit; ma's hits and misses are counted by the protocol. A get or gat
+// into too short a buffer is refused by the store with nothing done (kv's Get), so the
+// protocol grows its output buffer and fetches again: one fetch, counted once.
 //
 // # Remaining differences from memcached 1.6.18
 //

@@ -1,0 +1,61 @@
+package kv
+
+import (
+	"errors"
+	"testing"
+)
+
+func newCompatStore(t *testing.T) *Store {
+	t.Helper()
+	cfg := Config{MaxSlots: 4}
+	size, err := RegionSizeForItemMemory(4<<20, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Format(make([]byte, size), cfg, Options{Clock: NewManualClock(1_000_000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestFlushTakesCASID: memcached's flush_all takes a CAS id (its flush cliff), so the
+// next item's id skips one; a flush_all 1 acts at once, as memcached's deadline minus a
+// second does.
+func TestFlushTakesCASID(t *testing.T) {
+	s := newCompatStore(t)
+	c1, _ := s.Set(0, []byte("a"), []byte("1"), 0, 0)
+	if err := s.FlushAll(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := s.Set(0, []byte("b"), []byte("1"), 0, 0)
+	if c2 != c1+2 {
+		t.Fatalf("CAS ids %d then %d across flush_all: want a gap of one", c1, c2)
+	}
+	if err := s.FlushAll(0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(0, []byte("b"), make([]byte, 8)); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after flush_all 1: %v, want a miss", err)
+	}
+	if c3, _ := s.Set(0, []byte("c"), []byte("1"), 0, 0); c3 != c2+2 {
+		t.Fatalf("CAS id %d after flush_all 1, want %d", c3, c2+2)
+	}
+}
+
+// TestGetTooSmallCountsNothing: a get into too short a buffer changes and counts nothing,
+// so the caller's retry counts the get once.
+func TestGetTooSmallCountsNothing(t *testing.T) {
+	s := newCompatStore(t)
+	s.Set(0, []byte("a"), make([]byte, 100), 0, 0)
+	m, err := s.Get(0, []byte("a"), make([]byte, 10))
+	if !errors.Is(err, ErrBufferTooSmall) || m.Len != 100 || m.Fetched {
+		t.Fatalf("short get: %+v %v", m, err)
+	}
+	if _, err := s.Get(0, []byte("a"), make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.CmdGet != 1 || st.GetHits != 1 {
+		t.Fatalf("cmd_get %d get_hits %d, want 1 and 1", st.CmdGet, st.GetHits)
+	}
+}

@@ -1,0 +1,70 @@
+package protocol
+
+import (
+	"net"
+	"strings"
+	"testing"
+)
+
+// sameReplies sends each request to memcached and to plibd and wants byte-identical
+// replies: no normalisation of CAS ids or anything else.
+func sameReplies(t *testing.T, reqs []string) {
+	t.Helper()
+	ts, _ := startPlibd(t, false, nil)
+	conns := []net.Conn{dial(t, startMemcached(t)), dial(t, ts.sock)}
+	for _, req := range reqs {
+		var got [2]string
+		for i, c := range conns {
+			r, err := exchange(c, []byte(req+"mn\r\n"), false)
+			if err != nil {
+				t.Fatalf("%q: %v", req, err)
+			}
+			got[i] = string(r)
+		}
+		if got[0] != got[1] {
+			t.Fatalf("%q:\nmemcached %q\nplibd     %q", req, got[0], got[1])
+		}
+	}
+}
+
+// TestCASAcrossFlush: flush_all takes a CAS id in memcached, so every id after it is one
+// higher; plibd's ids follow memcached's exactly (flush_all 1 acts at once in both).
+func TestCASAcrossFlush(t *testing.T) {
+	sameReplies(t, []string{
+		"set a 0 0 1\r\n1\r\ngets a\r\n",
+		"flush_all\r\nset b 0 0 1\r\n1\r\ngets b\r\nmg b c\r\n",
+		"flush_all 0\r\nflush_all -1\r\nset c 0 0 1\r\n1\r\ngets b c\r\n",
+		"flush_all 1\r\nms d 1\r\n1\r\ngets b c d\r\nmg d c\r\n",
+	})
+}
+
+// TestTooLargeSetCounters: a set refused as too large removes the old value without
+// counting a delete, as memcached's does.
+func TestTooLargeSetCounters(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	sameReplies(t, []string{
+		"set a 0 0 1\r\n1\r\nset a 0 0 1048576\r\n" + big + "\r\nget a\r\nset b 0 0 1048576\r\n" + big + "\r\n",
+	})
+	ts, _ := startPlibd(t, false, nil)
+	c := dial(t, ts.sock)
+	c.Write([]byte("set a 0 0 1048576\r\n" + big + "\r\n"))
+	expect(t, c, "SERVER_ERROR object too large for cache\r\n")
+	for _, name := range []string{"delete_misses", "delete_hits"} {
+		if got := statValue(t, c, name); got != "0" {
+			t.Fatalf("%s %s after a too-large set, want 0", name, got)
+		}
+	}
+}
+
+// TestLargeGetCountsOnce: a get of a value larger than the first read buffer counts one
+// cmd_get, not one per attempt.
+func TestLargeGetCountsOnce(t *testing.T) {
+	ts, _ := startPlibd(t, false, nil)
+	c := dial(t, ts.sock)
+	v := strings.Repeat("v", 16400)
+	c.Write([]byte("set a 0 0 16400\r\n" + v + "\r\nget a\r\n"))
+	expect(t, c, "STORED\r\nVALUE a 0 16400\r\n"+v+"\r\nEND\r\n")
+	if got := statValue(t, c, "cmd_get"); got != "1" {
+		t.Fatalf("cmd_get %s after one get, want 1", got)
+	}
+}
