@@ -59,3 +59,34 @@ func TestGetTooSmallCountsNothing(t *testing.T) {
 		t.Fatalf("cmd_get %d get_hits %d, want 1 and 1", st.CmdGet, st.GetHits)
 	}
 }
+
+// TestAllocReclaimsExpired: memory of expired and flushed items is used again before a
+// new page is taken, and counted as reclaimed, as memcached's allocation (and its LRU
+// maintainer) does (memcached's t/issue_14.t, issue_163.t, issue_183.t).
+func TestAllocReclaimsExpired(t *testing.T) {
+	s := newCompatStore(t)
+	clock := s.clock.(*ManualClock)
+	value := make([]byte, 66560)
+	for i := 0; i < 10; i++ {
+		if _, err := s.Set(0, []byte{'a', byte('0' + i)}, value, 0, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pages := s.Stats().TotalPages - s.Stats().FreePages - s.Stats().UnusedPages
+	clock.Advance(4)
+	for i := 0; i < 10; i++ {
+		if _, err := s.Set(0, []byte{'b', byte('0' + i)}, value, 0, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := s.Stats()
+	if used := st.TotalPages - st.FreePages - st.UnusedPages; used != pages || st.Reclaimed != 10 {
+		t.Fatalf("pages in use %d then %d, reclaimed %d: want the same pages, 10 reclaimed", pages, used, st.Reclaimed)
+	}
+	s.FlushAll(0, 0)
+	s.Set(0, []byte("c"), []byte("1"), 0, 0)
+	s.Set(0, []byte("d"), value, 0, 0)
+	if st := s.Stats(); st.Reclaimed != 11 {
+		t.Fatalf("reclaimed %d after a flush and a set in the class, want 11", st.Reclaimed)
+	}
+}

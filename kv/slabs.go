@@ -43,6 +43,9 @@ func (s *Store) alloc(cls uint8, mine uint64, hold uint32) (it uint64, touchedMi
 	ce := s.classEntry(cls)
 	for attempt := 0; attempt < allocRetries; attempt++ {
 		s.lock(ce+cLock, hold)
+		if ok, t := s.reclaimTail(cls, mine, hold); ok { // a dead item's memory first
+			touchedMine = touchedMine || t
+		}
 		for {
 			if it = s.popFree(hold, cls); it != 0 {
 				s.unlock(ce + cLock)
