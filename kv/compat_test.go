@@ -90,3 +90,20 @@ func TestAllocReclaimsExpired(t *testing.T) {
 		t.Fatalf("reclaimed %d after a flush and a set in the class, want 11", st.Reclaimed)
 	}
 }
+
+// TestAnyKeyByte: the store holds keys with spaces, control bytes and DEL (memcached's
+// protocols pass them); CheckKey keeps the stricter rule for clients' APIs.
+func TestAnyKeyByte(t *testing.T) {
+	s := newCompatStore(t)
+	for _, k := range []string{"a b", "a\n", "a\x7f", "\x10\x10\x10k", "\x00"} {
+		if _, err := s.Set(0, []byte(k), []byte("v"), 0, 0); err != nil {
+			t.Fatalf("%q: %v", k, err)
+		}
+		if _, err := s.Get(0, []byte(k), make([]byte, 1)); err != nil {
+			t.Fatalf("%q: %v", k, err)
+		}
+		if CheckKey([]byte(k)) == nil {
+			t.Fatalf("CheckKey(%q) accepted", k)
+		}
+	}
+}

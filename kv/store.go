@@ -220,18 +220,15 @@ func CheckKey(key []byte) error {
 }
 
 // checkCall validates an operation's slot and key. It returns bare sentinels: it runs
-// inside plib's trampolines, where nothing may allocate (CheckKey gives the detail).
+// inside plib's trampolines, where nothing may allocate. The store holds any key of 1 to
+// 250 bytes, as memcached does (its text protocol passes control bytes, its meta
+// protocol's base64 keys any byte); CheckKey is the stricter rule of clients' APIs.
 func (s *Store) checkCall(slot Slot, key []byte) error {
 	if uint64(slot) >= s.g.maxSlots {
 		return ErrBadSlot
 	}
 	if len(key) == 0 || len(key) > MaxKeyLen {
 		return ErrMalformedKey
-	}
-	for _, c := range key {
-		if c <= ' ' || c == 0x7f {
-			return ErrMalformedKey
-		}
 	}
 	return nil
 }

@@ -53,3 +53,27 @@ func (s *Session) Unlink(key []byte) error {
 	_, err := c.store.Unlink(s.slot, s.key[:copy(s.key, key)])
 	return mapErr(err)
 }
+
+// AcceptAnyKey lets the session use any key of 1 to 250 bytes, control bytes included, as
+// memcached's protocols do (plibd serves them). By default plib's API keeps gomemcache's
+// rule: no spaces, control bytes or DEL.
+func (s *Session) AcceptAnyKey() { s.anyKey = true }
+
+// gomemcacheKey reports whether key has no space, control byte or DEL (gomemcache's
+// legalKey, kv.CheckKey's rule).
+func gomemcacheKey(key []byte) bool {
+	for _, c := range key {
+		if c <= ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// keyRule is the session's rule on a key's bytes: gomemcache's, unless AcceptAnyKey.
+func (s *Session) keyRule(key []byte) error {
+	if !s.anyKey && !gomemcacheKey(key) {
+		return ErrMalformedKey
+	}
+	return nil
+}

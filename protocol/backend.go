@@ -94,6 +94,7 @@ func (b *PlibBackend) Acquire() (Session, error) {
 	if b.made.Add(1) <= b.max.Load() {
 		s, err := b.client.Session()
 		if err == nil {
+			s.AcceptAnyKey() // memcached's keys: control bytes are allowed
 			b.mu.Lock()
 			b.all = append(b.all, s)
 			b.mu.Unlock()

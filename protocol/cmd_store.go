@@ -106,8 +106,8 @@ func (c *conn) storeReply(mode kv.Mode, err error) string {
 		c.counters.storeNoMemory.Add(1)
 		return rNoMemory
 	case plib.ErrMalformedKey:
-		// A key with a control character, which the store cannot hold: such a key is never
-		// present, and a set or add of it is refused (memcached would store it).
+		// Not met: the protocol refuses keys over 250 bytes before the store sees them,
+		// and the store holds every other key memcached does (control bytes included).
 		switch mode {
 		case kv.ModeReplace, kv.ModeAppend, kv.ModePrepend:
 			return "NOT_STORED"

@@ -68,3 +68,15 @@ func TestLargeGetCountsOnce(t *testing.T) {
 		t.Fatalf("cmd_get %s after one get, want 1", got)
 	}
 }
+
+// TestControlByteKeys: keys with control bytes and DEL are stored, read, counted and
+// deleted as memcached does (memaslap's keys begin with eight 0x10 bytes).
+func TestControlByteKeys(t *testing.T) {
+	var reqs []string
+	for _, k := range []string{"a\x01b", "t\tab", "v\x0bw", "f\x0cg", "\x10\x10\x10\x10\x10\x10\x10\x10k", "d\x7f"} {
+		reqs = append(reqs, "set "+k+" 1 0 2\r\nhi\r\nget "+k+"\r\nappend "+k+" 0 0 1\r\n!\r\nincr "+k+" 1\r\n"+
+			"mg "+k+" v f\r\ntouch "+k+" 10\r\ndelete "+k+"\r\nget "+k+"\r\nadd "+k+" 0 0 1\r\n1\r\nincr "+k+" 5\r\n")
+	}
+	reqs = append(reqs, "ms dGVzdAEC 2 b\r\nhi\r\nmg dGVzdAEC b v k\r\nmd dGVzdAEC b q\r\nmg dGVzdAEC b v\r\n")
+	sameReplies(t, reqs)
+}

@@ -58,10 +58,6 @@
 //
 // # Remaining differences from memcached 1.6.18
 //
-//   - Keys: the store refuses keys with control characters or DEL, which memcached
-//     stores; such keys are never present (gets miss, deletes and incrs say NOT_FOUND,
-//     replace/append/prepend NOT_STORED), and set and add of one are refused with
-//     "CLIENT_ERROR bad command line format".
 //   - Item size: memcached refuses an item when key + value + 59 exceed -I (1 MiB); so
 //     does the protocol (Config.ItemSizeMax), for set, add, replace, cas and ms. The
 //     joined item of an append or prepend is checked by the store, whose limit is
