@@ -160,5 +160,6 @@ func (s *Store) meta(it uint64) Meta {
 		Flags: s.m.u32(it + iFlags), CAS: s.m.u64(it + iCAS), Len: int(s.m.u32(it + iNBytes)),
 		Exp: int64(s.m.u32(it + iExp)), LastAccess: int64(s.m.u32(it + iTime)),
 		Fetched: s.m.u8(it+iBits)&bitFetched != 0,
+		Stale:   s.m.u8(it+iBits)&bitStale != 0, TokenSent: s.m.u8(it+iBits)&bitWon != 0,
 	}
 }

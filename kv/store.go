@@ -71,6 +71,9 @@ type Meta struct {
 	// Fetched reports whether the item had been read before this call (memcached's
 	// ITEM_FETCHED, the meta protocol's h flag).
 	Fetched bool
+	// Stale and TokenSent are the meta protocol's lease marks (see MetaLease): the item
+	// was invalidated (X), and a client holds the win token to refresh it (Z).
+	Stale, TokenSent bool
 }
 
 // Format initialises region as a new, empty store of the given configuration and returns

@@ -77,3 +77,95 @@ func (s *Session) keyRule(key []byte) error {
 	}
 	return nil
 }
+
+// LeaseReq and Lease are the meta protocol's anti-stampede request and answer (kv's).
+type (
+	LeaseReq = kv.LeaseReq
+	Lease    = kv.Lease
+)
+
+// MetaLease decides atomically whether this caller wins the token to refresh key's item
+// (memcached's mg N and R, and its stale items): see kv.Store.MetaLease.
+func (s *Session) MetaLease(key []byte, req LeaseReq) (Lease, error) {
+	if err := s.checkKey(key); err != nil {
+		return Lease{}, err
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	l, err := c.store.MetaLease(s.slot, s.key[:copy(s.key, key)], req)
+	return l, mapErr(err)
+}
+
+// Invalidate marks key's item stale instead of deleting it (memcached's md I): the next
+// MetaLease wins the token to refresh it. cas, if not 0, must match; exptime, if set,
+// becomes the item's.
+func (s *Session) Invalidate(key []byte, cas uint64, exptime *int32) error {
+	if err := s.checkKey(key); err != nil {
+		return err
+	}
+	var exp *int64
+	if exptime != nil {
+		e := int64(*exptime)
+		exp = &e
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	return mapErr(c.store.Invalidate(s.slot, s.key[:copy(s.key, key)], cas, exp))
+}
+
+// StoreStale stores value under key if cas is the item's CAS id, or, if it is older,
+// stores it marked stale keeping the item's expiry and token (memcached's ms I C).
+func (s *Session) StoreStale(key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error) {
+	if err := s.checkKey(key); err != nil {
+		return 0, err
+	}
+	if s.c.overlaps(value) {
+		return 0, ErrOverlap
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	if len(value) > len(s.val) {
+		return 0, ErrValueTooLarge
+	}
+	k, v := s.key[:copy(s.key, key)], s.val[:copy(s.val, value)]
+	cas, err := c.store.StoreStale(s.slot, k, v, flags, int64(exptime), cas)
+	return cas, mapErr(err)
+}
+
+// Peek returns key's item metadata and slab class without fetching or bumping it
+// (memcached's "me").
+func (s *Session) Peek(key []byte) (Meta, int, error) {
+	if err := s.checkKey(key); err != nil {
+		return Meta{}, 0, err
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	m, cls, err := c.store.Peek(s.slot, s.key[:copy(s.key, key)])
+	return m, cls, mapErr(err)
+}
+
+// GetIntoNoUpdate is GetInto that leaves the item as it was: not marked fetched, not
+// bumped in its LRU (memcached's mg u).
+func (s *Session) GetIntoNoUpdate(key, dst []byte) (Meta, error) {
+	if err := s.checkKeyPlace(key); err != nil {
+		return Meta{}, err
+	}
+	if s.c.overlaps(dst) {
+		return Meta{}, ErrOverlap
+	}
+	if err := s.keyRule(key); err != nil {
+		return Meta{}, err
+	}
+	c := s.c
+	c.enter()
+	defer c.exit()
+	m, err := c.store.GetNoUpdate(s.slot, s.key[:copy(s.key, key)], s.val[:min(len(dst), len(s.val))])
+	if err == nil {
+		copy(dst, s.val[:m.Len])
+	}
+	return m, mapErr(err)
+}

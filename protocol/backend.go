@@ -16,6 +16,8 @@ type Session interface {
 	// GetInto copies key's value into dst; ErrBufferTooSmall (with Meta.Len) if it
 	// does not fit.
 	GetInto(key, dst []byte) (plib.Meta, error)
+	// GetIntoNoUpdate is GetInto that neither marks the item fetched nor bumps it.
+	GetIntoNoUpdate(key, dst []byte) (plib.Meta, error)
 	// GetAndTouchInto is GetInto that also sets the item's expiry (gat).
 	GetAndTouchInto(key []byte, exptime int32, dst []byte) (plib.Meta, error)
 	// Store runs set, add, replace, append, prepend or cas and returns the new CAS id.
@@ -32,6 +34,14 @@ type Session interface {
 	Touch(key []byte, exptime int32) error
 	// FlushAll invalidates every item now (delay 0) or at the time delay names.
 	FlushAll(delay int32) error
+	// MetaLease decides whether the caller wins key's refresh token (mg N, R, stale).
+	MetaLease(key []byte, req plib.LeaseReq) (plib.Lease, error)
+	// Invalidate marks key's item stale (md I).
+	Invalidate(key []byte, cas uint64, exptime *int32) error
+	// StoreStale is ms I C: a compare-and-swap, or a stale store under an older CAS id.
+	StoreStale(key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error)
+	// Peek returns key's item metadata and slab class without fetching it (me).
+	Peek(key []byte) (plib.Meta, int, error)
 	// CacheDump lists up to limit items of slab class cls ("stats cachedump").
 	CacheDump(cls, limit int) ([]kv.DumpEntry, error)
 }

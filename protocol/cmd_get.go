@@ -121,9 +121,12 @@ func (c *conn) fetch(s Session, key []byte, touch bool, exptime int32, reserve i
 		dst := c.out[base+reserve : cap(c.out)-2]
 		var m plib.Meta
 		var err error
-		if touch {
+		switch {
+		case touch:
 			m, err = s.GetAndTouchInto(key, exptime, dst)
-		} else {
+		case c.noUpdate:
+			m, err = s.GetIntoNoUpdate(key, dst)
+		default:
 			m, err = s.GetInto(key, dst)
 		}
 		if err != plib.ErrBufferTooSmall {

@@ -80,3 +80,24 @@ func TestControlByteKeys(t *testing.T) {
 	reqs = append(reqs, "ms dGVzdAEC 2 b\r\nhi\r\nmg dGVzdAEC b v k\r\nmd dGVzdAEC b q\r\nmg dGVzdAEC b v\r\n")
 	sameReplies(t, reqs)
 }
+
+// TestMetaLeases: the meta protocol's anti-stampede flags, byte for byte as memcached:
+// N vivifies and wins once (W, then Z), R wins when the TTL is below its threshold, md I
+// marks stale (X) and lets the next mg win, ms I stores under an older CAS id keeping the
+// marks, a plain ms clears them, u leaves the item unfetched, me shows it.
+func TestMetaLeases(t *testing.T) {
+	sameReplies(t, []string{
+		"mg lease s c v N30\r\nmg lease s c v N30\r\nmg lease s c v N30 q\r\n",
+		"ms lease 2 T120 C5000\r\nnu\r\nms lease 2 T120 C2\r\nmu\r\nmg lease s v N30\r\n",
+		"mg lease s c v R130\r\nmg lease s c v R130\r\nmg lease s v R10\r\n",
+		"ms lease 4 T300\r\nzuuu\r\nmg lease s v N30 R10\r\n",
+		"set inv 0 0 3\r\nmoo\r\nmg inv s v\r\nmd inv I T30\r\nmg inv s c v\r\nmg inv s c v\r\n",
+		"ms inv 1 T90 C0\r\nf\r\nms inv 1 I T90 C1\r\nf\r\nmg inv s v c\r\nms inv 1 T90 C11\r\ng\r\nmg inv s v c\r\n",
+		"md nothere I\r\nmd inv I C1\r\nmd inv I q\r\nmg inv s c\r\n",
+		"ms nu 3 T100\r\nhit\r\nmg nu s u h\r\nmg nu s h\r\nmg nu s u h\r\nme nothere\r\n",
+	})
+	ts, _ := startPlibd(t, false, nil)
+	c := dial(t, ts.sock)
+	c.Write([]byte("set foo 0 0 2\r\nhi\r\nme foo\r\n"))
+	expect(t, c, "STORED\r\nME foo exp=-1 la=0 cas=1 fetch=no cls=1 size=61\r\n")
+}

@@ -117,6 +117,7 @@ type conn struct {
 	out      []byte
 	tk       tokens
 	noreply  bool
+	noUpdate bool // mg u: the command's fetches leave the item unmarked and unbumped
 	quit     bool
 	keyBuf   [keyMaxLength]byte // the key of a storage command, kept while its data is read
 	stash    []byte             // a meta set's response flags, kept while its data is read

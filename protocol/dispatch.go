@@ -194,7 +194,9 @@ func (c *conn) processMeta(op byte) {
 	case 'n':
 		c.out = append(c.out, "MN\r\n"...)
 		c.flush() // mn forces the pending output out, as in memcached
-	default: // "me" (memcached's debug dump) is not served
+	case 'e':
+		c.processMe()
+	default:
 		c.outString(rError)
 	}
 }

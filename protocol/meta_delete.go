@@ -5,9 +5,10 @@ import (
 	"github.com/plibcached/plibcached/plib"
 )
 
-// processMdelete runs md: memcached's process_mdelete_command. I (mark stale instead of
-// deleting) is refused: the store keeps no stale marks. A CAS-checked delete (C) runs as
-// a compare-and-swap to an already-expired empty item, which the store reclaims lazily.
+// processMdelete runs md: memcached's process_mdelete_command. With I the item is not
+// deleted but marked stale (with a new CAS id, T's expiry if given, and its win token
+// handed out again: the next mg wins it). A CAS-checked delete (C) runs as a
+// compare-and-swap to an already-expired empty item, which the store reclaims lazily.
 func (c *conn) processMdelete() {
 	tk := &c.tk
 	nt := tk.n
@@ -25,7 +26,7 @@ func (c *conn) processMdelete() {
 	}
 	var of metaFlags
 	errstr := rBadFormat
-	key, ok := c.preparse(2, &of, &errstr, "I")
+	key, ok := c.preparse(2, &of, &errstr, "")
 	if !ok {
 		c.outErrString("CLIENT_ERROR invalid or duplicate flag")
 		return
@@ -52,7 +53,9 @@ func (c *conn) processMdelete() {
 		return
 	}
 	var err error
-	if of.hasCAS {
+	if of.setStale {
+		err = c.invalidate(s, key, &of)
+	} else if of.hasCAS {
 		cas := of.reqCAS
 		if cas == 0 {
 			cas = casNone
@@ -80,4 +83,20 @@ func (c *conn) processMdelete() {
 	}
 	copy(c.out[base:], status)
 	c.out = append(c.out, "\r\n"...)
+}
+
+// invalidate is md I: mark key's item stale (see processMdelete).
+func (c *conn) invalidate(s Session, key []byte, of *metaFlags) error {
+	var cas uint64
+	if of.hasCAS {
+		cas = of.reqCAS
+		if cas == 0 {
+			cas = casNone
+		}
+	}
+	var exp *int32
+	if of.newTTL {
+		exp = &of.exptime
+	}
+	return s.Invalidate(key, cas, exp)
 }

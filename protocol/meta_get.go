@@ -10,10 +10,11 @@ import (
 // an opaque of 32 bytes, and the key flag's decorations.
 const metaHeaderMax = 512
 
-// processMget runs mg: memcached's process_mget_command. The flags that need item state
-// the store does not keep are refused: N (vivify on miss) and R (recache) hand out win
-// tokens (W, Z) that must be remembered per item. u (no LRU bump) is accepted, but the
-// store bumps and marks the item fetched all the same.
+// processMget runs mg: memcached's process_mget_command, with its anti-stampede tokens:
+// N vivifies a missing item and wins, R wins when the item expires within its threshold,
+// a stale item (md I, ms I) wins; a win is handed out once (W), later mg's see Z, and a
+// stale item shows X. The win is decided atomically in the item (Session.MetaLease).
+// u fetches without marking the item fetched or bumping it.
 func (c *conn) processMget() {
 	tk := &c.tk
 	nt := tk.n
@@ -31,7 +32,7 @@ func (c *conn) processMget() {
 	}
 	var of metaFlags
 	errstr := rBadFormat
-	key, ok := c.preparse(2, &of, &errstr, "NR")
+	key, ok := c.preparse(2, &of, &errstr, "")
 	if !ok {
 		c.outErrString(errstr)
 		return
@@ -48,6 +49,8 @@ func (c *conn) processMget() {
 		return
 	}
 	reserve := metaHeaderMax + 2*len(key)
+	c.noUpdate = of.noUpdate
+	defer func() { c.noUpdate = false }()
 	var m plib.Meta
 	var val int
 	var err error
@@ -61,10 +64,23 @@ func (c *conn) processMget() {
 			s.Touch(key, of.exptime)
 		}
 	}
+	won := false
+	switch {
+	case err == plib.ErrCacheMiss && of.vivify:
+		var l plib.Lease
+		if l, err = s.MetaLease(key, plib.LeaseReq{Vivify: true, VivifyExptime: int64(of.autoviv)}); err == nil {
+			m, won = l.Meta, l.Won
+		}
+	case err == nil && (of.hasRecache || m.Stale && !m.TokenSent):
+		req := plib.LeaseReq{Recache: of.hasRecache, RecacheExptime: int64(of.recache)}
+		if l, lerr := s.MetaLease(key, req); lerr == nil {
+			m.Stale, m.TokenSent, won = l.Stale, l.TokenSent, l.Won
+		}
+	}
 	c.release(s)
 	switch err {
 	case nil:
-		c.mgetHit(key, &of, m, val)
+		c.mgetHit(key, &of, m, val, won)
 	case plib.ErrCacheMiss, plib.ErrMalformedKey:
 		c.mgetMiss(key, &of)
 	default:
@@ -132,8 +148,9 @@ func ttlFlags(tk *tokens) int {
 	return 0
 }
 
-// mgetHit appends mg's reply for a hit whose value lies val bytes past the output's end.
-func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int) {
+// mgetHit appends mg's reply for a hit whose value lies val bytes past the output's end,
+// with the lease marks (Z, X, and W if won).
+func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int, won bool) {
 	tk := &c.tk
 	base := len(c.out)
 	o := c.out
@@ -180,6 +197,15 @@ func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int) {
 		case 'k':
 			o = appendKeyFlag(o, key, of.keyBinary)
 		}
+	}
+	if m.TokenSent { // memcached's order: Z, X, then W
+		o = append(o, " Z"...)
+	}
+	if m.Stale {
+		o = append(o, " X"...)
+	}
+	if won {
+		o = append(o, " W"...)
 	}
 	o = append(o, "\r\n"...)
 	if of.value {

@@ -8,8 +8,8 @@ import (
 )
 
 // processMset runs ms: memcached's process_mset_command, then _finalize_mset once the
-// data is read. I (invalidate: store a stale value under a lower CAS) is refused: the
-// store keeps no stale marks.
+// data is read. With I and C, a CAS id older than the item's stores the value all the
+// same, marked stale, keeping the item's expiry and win token.
 func (c *conn) processMset() {
 	tk := &c.tk
 	nt := tk.n
@@ -34,7 +34,7 @@ func (c *conn) processMset() {
 	c.counters.cmdMeta.Add(1)
 	var of metaFlags
 	errstr := rBadFormat
-	key, ok := c.preparse(3, &of, &errstr, "I")
+	key, ok := c.preparse(3, &of, &errstr, "")
 	if !ok {
 		c.msetFail(errstr, n)
 		return
@@ -123,6 +123,8 @@ func (c *conn) msetStore(mode kv.Mode, key, value []byte, of *metaFlags) (uint64
 		cas = casNone
 	case (mode == kv.ModeAppend || mode == kv.ModePrepend) && cas != 0:
 		return c.appendCAS(s, mode, key, value, cas)
+	case mode == kv.ModeCAS && of.setStale:
+		return s.StoreStale(key, value, of.clientFlags, of.exptime, cas)
 	}
 	return s.Store(mode, key, value, of.clientFlags, of.exptime, cas)
 }
