@@ -19,7 +19,7 @@ func TestCrashLeases(t *testing.T) {
 				s.Invalidate(slot, []byte("k3"), 0, &ttl)
 			}, key: "k3", allowed: same},
 		{name: "store-stale", cfg: crashSmall, size: 4 << 20, setup: fillK,
-			op: func(s *Store, slot Slot) { s.StoreStale(slot, []byte("k7"), []byte("stale"), 0, 0, 1) },
+			op:  func(s *Store, slot Slot) { s.StoreStale(slot, []byte("k7"), []byte("stale"), 0, 0, 1) },
 			key: "k7", allowed: func(b string) []string { return []string{b, "stale"} }},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
