@@ -2,6 +2,44 @@ package plib
 
 import "github.com/plibcached/plibcached/kv"
 
+// plib is the one door into kv for the rest of the project: what protocol, plibd,
+// cmd/plibctl, torture and harness need of kv is named here (TestOnlyPlibImportsKV).
+
+// The store's modes for Session.Store (memcached's storage commands).
+const (
+	ModeSet     = kv.ModeSet
+	ModeAdd     = kv.ModeAdd
+	ModeReplace = kv.ModeReplace
+	ModeAppend  = kv.ModeAppend
+	ModePrepend = kv.ModePrepend
+	ModeCAS     = kv.ModeCAS
+)
+
+// The store's statistics, clocks, check errors and cache dumps, as kv defines them.
+type (
+	// Stats is a snapshot of the store's statistics (Client.Stats).
+	Stats = kv.Stats
+	// SlabStats is one slab class's figures in Stats.
+	SlabStats = kv.SlabStats
+	// Clock tells the store the time (Options.Clock).
+	Clock = kv.Clock
+	// CoarseClock is the default Clock: the unix time, updated ten times a second.
+	CoarseClock = kv.CoarseClock
+	// ManualClock is a Clock that moves only when told to (tests).
+	ManualClock = kv.ManualClock
+	// CheckError is the error Check returns for a broken invariant.
+	CheckError = kv.CheckError
+	// DumpEntry is one item of Session.CacheDump.
+	DumpEntry = kv.DumpEntry
+)
+
+// NewManualClock returns a ManualClock reading t.
+func NewManualClock(t int64) *ManualClock { return kv.NewManualClock(t) }
+
+// ItemSize is the bytes one item occupies before rounding to its slab chunk: header, key
+// and value.
+func ItemSize(keyLen, valueLen int) int { return kv.ItemSize(keyLen, valueLen) }
+
 // kvConfig is the one place kv's configuration is built from plib's Options: the store's
 // item size, hash table sizing and slot count (slots: the segment's, which a later opener
 // takes from the segment's header).
@@ -33,7 +71,7 @@ func SegmentSizeForItemMemory(itemBytes int64, opts Options) (int64, error) {
 
 // CacheDump lists up to limit items (0: as many as fit 2 MiB) of slab class cls, most
 // recently used first: memcached's "stats cachedump".
-func (s *Session) CacheDump(cls, limit int) ([]kv.DumpEntry, error) {
+func (s *Session) CacheDump(cls, limit int) ([]DumpEntry, error) {
 	c := s.c
 	c.enter()
 	defer c.exit()

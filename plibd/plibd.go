@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 	"github.com/plibcached/plibcached/protocol"
 )
@@ -96,7 +95,7 @@ func (cfg *Config) withDefaults() {
 		cfg.Protocol.Logf = cfg.Logf
 	}
 	if cfg.Options.Clock == nil {
-		cfg.Options.Clock = kv.CoarseClock{}
+		cfg.Options.Clock = plib.CoarseClock{}
 	}
 }
 

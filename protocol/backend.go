@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -43,7 +42,7 @@ type Session interface {
 	// Peek returns key's item metadata and slab class without fetching it (me).
 	Peek(key []byte) (plib.Meta, int, error)
 	// CacheDump lists up to limit items of slab class cls ("stats cachedump").
-	CacheDump(cls, limit int) ([]kv.DumpEntry, error)
+	CacheDump(cls, limit int) ([]plib.DumpEntry, error)
 }
 
 // Backend lends sessions to commands and reports on the store. A connection borrows a
@@ -55,7 +54,7 @@ type Backend interface {
 	// Release takes back a session Acquire lent.
 	Release(Session)
 	// Stats is a snapshot of the store's statistics.
-	Stats() kv.Stats
+	Stats() plib.Stats
 	// Now is the store's clock (unix seconds), for the TTLs and ages meta commands print.
 	Now() int64
 }
@@ -64,7 +63,7 @@ type Backend interface {
 // one client slot of the segment, made on demand.
 type PlibBackend struct {
 	client *plib.Client
-	clock  kv.Clock
+	clock  plib.Clock
 	max    atomic.Int32 // lowered to the sessions made when the segment runs out of slots
 	made   atomic.Int32
 	free   chan *plib.Session
@@ -74,13 +73,13 @@ type PlibBackend struct {
 }
 
 // NewPlibBackend pools up to maxSessions sessions of c (at least 1). clock must be the
-// clock c's store runs on (nil: kv.CoarseClock, plib's default).
-func NewPlibBackend(c *plib.Client, maxSessions int, clock kv.Clock) *PlibBackend {
+// clock c's store runs on (nil: plib.CoarseClock, plib's default).
+func NewPlibBackend(c *plib.Client, maxSessions int, clock plib.Clock) *PlibBackend {
 	if maxSessions < 1 {
 		maxSessions = 1
 	}
 	if clock == nil {
-		clock = kv.CoarseClock{}
+		clock = plib.CoarseClock{}
 	}
 	b := &PlibBackend{client: c, clock: clock, free: make(chan *plib.Session, maxSessions)}
 	b.max.Store(int32(maxSessions))
@@ -129,7 +128,7 @@ func (b *PlibBackend) Acquire() (Session, error) {
 func (b *PlibBackend) Release(s Session) { b.free <- s.(*plib.Session) }
 
 // Stats returns the store's statistics.
-func (b *PlibBackend) Stats() kv.Stats { return b.client.Stats() }
+func (b *PlibBackend) Stats() plib.Stats { return b.client.Stats() }
 
 // Now reads the store's clock.
 func (b *PlibBackend) Now() int64 { return b.clock.Now() }

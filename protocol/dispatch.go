@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 
-	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib"
 )
 
 // Replies shared by several commands.
@@ -44,7 +44,7 @@ func (c *conn) process(line []byte) {
 	case 's':
 		switch string(cmd) {
 		case "set":
-			c.update(kv.ModeSet, false)
+			c.update(plib.ModeSet, false)
 		case "stats":
 			c.processStats()
 		case "shutdown":
@@ -55,15 +55,15 @@ func (c *conn) process(line []byte) {
 	case 'a':
 		switch string(cmd) {
 		case "add":
-			c.update(kv.ModeAdd, false)
+			c.update(plib.ModeAdd, false)
 		case "append":
-			c.update(kv.ModeAppend, false)
+			c.update(plib.ModeAppend, false)
 		default:
 			c.outString(rError)
 		}
 	case 'c':
 		if string(cmd) == "cas" {
-			c.update(kv.ModeCAS, true)
+			c.update(plib.ModeCAS, true)
 		} else { // cache_memlimit is not served: the segment's size is fixed
 			c.outString(rError)
 		}
@@ -136,9 +136,9 @@ func (c *conn) processOther(cmd []byte) {
 	nt := tk.n
 	switch string(cmd) {
 	case "replace":
-		c.update(kv.ModeReplace, false)
+		c.update(plib.ModeReplace, false)
 	case "prepend":
-		c.update(kv.ModePrepend, false)
+		c.update(plib.ModePrepend, false)
 	case "bget":
 		c.processGetFamily([]byte("get"))
 	case "flush_all":
@@ -172,7 +172,7 @@ func (c *conn) processOther(cmd []byte) {
 
 // update checks a storage command's token count (6, or 7 with noreply; one more for
 // cas) and runs it.
-func (c *conn) update(mode kv.Mode, handleCAS bool) {
+func (c *conn) update(mode plib.StoreMode, handleCAS bool) {
 	if nt := c.tk.n - btoi(handleCAS); nt != 6 && nt != 7 {
 		c.outString(rError)
 		return

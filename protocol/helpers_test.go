@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -25,7 +24,7 @@ type testServer struct {
 
 // startPlibd serves a new segment in t's temporary directory over a unix socket, and
 // over TCP on a free loopback port if tcp is set (the address is then returned).
-func startPlibd(t testing.TB, tcp bool, clock kv.Clock) (*testServer, string) {
+func startPlibd(t testing.TB, tcp bool, clock plib.Clock) (*testServer, string) {
 	t.Helper()
 	dir := t.TempDir()
 	ts := &testServer{sock: filepath.Join(dir, "plibd.sock"), seg: filepath.Join(dir, "seg")}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strconv"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -85,7 +84,7 @@ func (c *conn) marith(s Session, key []byte, incr bool, of *metaFlags) (res arit
 				return arithResult{status: "NF"}, ""
 			}
 			digits := strconv.AppendUint(c.scratch[:0], of.initial, 10)
-			cas, err := s.Store(kv.ModeAdd, key, digits, 0, c.finalExptime(of, true, 0), 0)
+			cas, err := s.Store(plib.ModeAdd, key, digits, 0, c.finalExptime(of, true, 0), 0)
 			switch err {
 			case nil:
 				return arithResult{item: true, created: true, value: of.initial, cas: cas}, ""
@@ -125,7 +124,7 @@ func (c *conn) marith(s Session, key []byte, incr bool, of *metaFlags) (res arit
 			copy(nv[copy(nv, digits):], bytes.Repeat([]byte{' '}, m.Len-len(digits)))
 			exptime = c.finalExptime(of, false, m.Exp)
 		}
-		cas, err := s.Store(kv.ModeCAS, key, nv, m.Flags, exptime, m.CAS)
+		cas, err := s.Store(plib.ModeCAS, key, nv, m.Flags, exptime, m.CAS)
 		switch err {
 		case nil:
 			return arithResult{item: true, value: v, cas: cas, exp: m.Exp}, ""

@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"strconv"
 
-	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib"
 )
 
 // processMe runs "me KEY [b]": memcached's meta debug command, one line of the item's
@@ -62,6 +62,6 @@ func (c *conn) processMe() {
 	o = append(o, " cls="...)
 	o = strconv.AppendInt(o, int64(cls), 10)
 	o = append(o, " size="...)
-	o = strconv.AppendInt(o, int64(kv.ItemSize(len(key), m.Len)), 10)
+	o = strconv.AppendInt(o, int64(plib.ItemSize(len(key), m.Len)), 10)
 	c.out = append(o, "\r\n"...)
 }

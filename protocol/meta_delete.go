@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -60,7 +59,7 @@ func (c *conn) processMdelete() {
 		if cas == 0 {
 			cas = casNone
 		}
-		_, err = s.Store(kv.ModeCAS, key, nil, 0, -1, cas)
+		_, err = s.Store(plib.ModeCAS, key, nil, 0, -1, cas)
 	} else {
 		err = s.Delete(key)
 	}

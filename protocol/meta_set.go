@@ -3,7 +3,6 @@ package protocol
 import (
 	"strconv"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -57,23 +56,23 @@ func (c *conn) processMset() {
 			c.stash = append(c.stash, ' ', tok[0])
 		}
 	}
-	mode := kv.ModeSet
+	mode := plib.ModeSet
 	switch of.mode {
 	case 0, 'S':
 	case 'E':
-		mode = kv.ModeAdd
+		mode = plib.ModeAdd
 	case 'A':
-		mode = kv.ModeAppend
+		mode = plib.ModeAppend
 	case 'P':
-		mode = kv.ModePrepend
+		mode = plib.ModePrepend
 	case 'R':
-		mode = kv.ModeReplace
+		mode = plib.ModeReplace
 	default:
 		c.msetFail("CLIENT_ERROR invalid mode for ms M token", n)
 		return
 	}
-	if of.hasCAS && (mode == kv.ModeSet || mode == kv.ModeReplace) {
-		mode = kv.ModeCAS
+	if of.hasCAS && (mode == plib.ModeSet || mode == plib.ModeReplace) {
+		mode = plib.ModeCAS
 	}
 	if hasError {
 		c.msetFail(errstr, n)
@@ -111,7 +110,7 @@ func (c *conn) msetFail(errstr string, n int) {
 
 // msetStore stores the value; a CAS-checked append or prepend runs as a read and a
 // compare-and-swap of the joined value (the store's append takes no CAS).
-func (c *conn) msetStore(mode kv.Mode, key, value []byte, of *metaFlags) (uint64, error) {
+func (c *conn) msetStore(mode plib.StoreMode, key, value []byte, of *metaFlags) (uint64, error) {
 	s := c.acquire()
 	if s == nil {
 		return 0, errNoSession
@@ -119,18 +118,18 @@ func (c *conn) msetStore(mode kv.Mode, key, value []byte, of *metaFlags) (uint64
 	defer c.release(s)
 	cas := of.reqCAS
 	switch {
-	case mode == kv.ModeCAS && cas == 0:
+	case mode == plib.ModeCAS && cas == 0:
 		cas = casNone
-	case (mode == kv.ModeAppend || mode == kv.ModePrepend) && cas != 0:
+	case (mode == plib.ModeAppend || mode == plib.ModePrepend) && cas != 0:
 		return c.appendCAS(s, mode, key, value, cas)
-	case mode == kv.ModeCAS && of.setStale:
+	case mode == plib.ModeCAS && of.setStale:
 		return s.StoreStale(key, value, of.clientFlags, of.exptime, cas)
 	}
 	return s.Store(mode, key, value, of.clientFlags, of.exptime, cas)
 }
 
 // appendCAS appends (or prepends) value to key's value if the item's CAS id is cas.
-func (c *conn) appendCAS(s Session, mode kv.Mode, key, value []byte, cas uint64) (uint64, error) {
+func (c *conn) appendCAS(s Session, mode plib.StoreMode, key, value []byte, cas uint64) (uint64, error) {
 	m, err := c.readValue(s, key)
 	switch {
 	case err == plib.ErrCacheMiss || err == plib.ErrMalformedKey:
@@ -144,12 +143,12 @@ func (c *conn) appendCAS(s Session, mode kv.Mode, key, value []byte, cas uint64)
 	}
 	old := c.scratch[:m.Len]
 	joined := make([]byte, 0, m.Len+len(value))
-	if mode == kv.ModeAppend {
+	if mode == plib.ModeAppend {
 		joined = append(append(joined, old...), value...)
 	} else {
 		joined = append(append(joined, value...), old...)
 	}
-	newCAS, err := s.Store(kv.ModeCAS, key, joined, m.Flags, int32(m.Exp), cas)
+	newCAS, err := s.Store(plib.ModeCAS, key, joined, m.Flags, int32(m.Exp), cas)
 	if err == plib.ErrCacheMiss {
 		err = plib.ErrNotStored
 	}

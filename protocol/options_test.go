@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
 // startPlibdWith serves a new segment over a unix socket with cfg, the store running on
 // clock (nil: the coarse clock).
-func startPlibdWith(t *testing.T, cfg Config, clock kv.Clock) net.Conn {
+func startPlibdWith(t *testing.T, cfg Config, clock plib.Clock) net.Conn {
 	t.Helper()
 	dir := t.TempDir()
 	client, err := plib.Open(filepath.Join(dir, "seg"), plib.Options{Size: 64 << 20, MaxClients: 8, Protection: plib.ModeNoPKU, Clock: clock})
@@ -61,13 +60,13 @@ func statValue(t *testing.T, c net.Conn, name string) string {
 }
 
 func TestDebugtime(t *testing.T) {
-	clock := &DebugClock{Base: kv.NewManualClock(1_000_000)}
+	clock := &DebugClock{Base: plib.NewManualClock(1_000_000)}
 	c := startPlibdWith(t, Config{DebugClock: clock}, clock)
 	c.Write([]byte("set a 0 10 1\r\nx\r\ndebugtime 9\r\nget a\r\ndebugtime 2\r\nget a\r\ndebugtime x\r\n"))
 	expect(t, c, "STORED\r\nOK\r\nVALUE a 0 1\r\nx\r\nEND\r\nOK\r\nEND\r\nERROR\r\n")
 	c.Write([]byte("debugtime p\r\n"))
 	expect(t, c, "OK\r\n")
-	clock.Base.(*kv.ManualClock).Advance(100)
+	clock.Base.(*plib.ManualClock).Advance(100)
 	if got := clock.Now(); got != 1_000_011 {
 		t.Fatalf("paused clock reads %d, want 1000011", got)
 	}

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib"
 )
 
 // Config tunes a Server. The zero value is memcached's defaults.
@@ -78,7 +78,7 @@ type Server struct {
 
 	readBufBytes atomic.Uint64 // the connections' read buffers, in bytes
 	prefixes     prefixStats   // "stats detail"
-	statsBase    kv.Stats      // the store's figures at the last "stats reset" (mu)
+	statsBase    plib.Stats    // the store's figures at the last "stats reset" (mu)
 	connBase     connFigures   // the connections' figures then (mu)
 }
 

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib"
 )
 
 // The general "stats" list: memcached 1.6.18's keys in its order, as it prints them with
@@ -33,7 +33,7 @@ func (s *Server) counters(sum *connCounters) (cur int) {
 
 // snapshot is the statistics "stats" reports: the store's and the connections' since the
 // last "stats reset".
-func (s *Server) snapshot() (kv.Stats, connFigures, int) {
+func (s *Server) snapshot() (plib.Stats, connFigures, int) {
 	st := s.be.Stats()
 	var cs connCounters
 	cur := s.counters(&cs)
@@ -127,7 +127,7 @@ func (s *Server) generalStats(b []byte) []byte {
 
 // subStats takes base's counters (a "stats reset" snapshot) off st's. Gauges (items,
 // bytes, pages) are left alone, as memcached's reset leaves them.
-func subStats(st, base *kv.Stats) {
+func subStats(st, base *plib.Stats) {
 	for _, p := range []struct{ v, b *uint64 }{
 		{&st.CmdGet, &base.CmdGet}, {&st.CmdSet, &base.CmdSet}, {&st.CmdTouch, &base.CmdTouch},
 		{&st.CmdFlush, &base.CmdFlush}, {&st.TotalItems, &base.TotalItems},

@@ -3,7 +3,7 @@ package protocol
 import (
 	"strconv"
 
-	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib"
 )
 
 // itemStats is "stats items": memcached's per-class item figures, with its LRU maintainer
@@ -92,7 +92,7 @@ func (c *conn) processCachedump() {
 }
 
 // appendDump formats cachedump's lines: "ITEM key [len b; exptime s]" and END.
-func appendDump(b []byte, items []kv.DumpEntry) []byte {
+func appendDump(b []byte, items []plib.DumpEntry) []byte {
 	for _, it := range items {
 		b = append(b, "ITEM "...)
 		b = append(b, it.Key...)

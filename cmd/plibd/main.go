@@ -25,7 +25,6 @@ import (
 	"runtime"
 	"syscall"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 	"github.com/plibcached/plibcached/plib/handoff"
 	"github.com/plibcached/plibcached/plibd"
@@ -119,7 +118,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	cfg.Protocol.ItemSizeMax = int(itemMax)
 	cfg.Protocol.NoEvict = cfg.Options.NoEvict
 	if *debugtime {
-		cfg.Protocol.DebugClock = &protocol.DebugClock{Base: kv.CoarseClock{}}
+		cfg.Protocol.DebugClock = &protocol.DebugClock{Base: plib.CoarseClock{}}
 		cfg.Options.Clock = cfg.Protocol.DebugClock
 	}
 	if *watch {
