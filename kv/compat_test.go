@@ -107,3 +107,15 @@ func TestAnyKeyByte(t *testing.T) {
 		}
 	}
 }
+
+// TestLazyReclaimCounted: an expired item met by a lookup (here a set of its key) is
+// reclaimed and counted, as memcached's LRU maintainer reclaims it (t/issue_163.t).
+func TestLazyReclaimCounted(t *testing.T) {
+	s := newCompatStore(t)
+	s.Set(0, []byte("key"), make([]byte, 66560), 0, 1)
+	s.clock.(*ManualClock).Advance(3)
+	s.Set(0, []byte("key"), make([]byte, 66570), 0, 0)
+	if st := s.Stats(); st.Reclaimed != 1 {
+		t.Fatalf("reclaimed %d, want 1", st.Reclaimed)
+	}
+}

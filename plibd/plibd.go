@@ -48,6 +48,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Logf receives the daemon's log lines (default: none).
 	Logf func(format string, args ...any)
+	// ShutdownCommand enables the protocol's shutdown command (memcached's -A), which
+	// stops the daemon as cancelling Run's context does.
+	ShutdownCommand bool
 	// Ready, if set, is called once the listeners are open.
 	Ready func(d *Daemon)
 }
@@ -104,6 +107,11 @@ func (cfg *Config) withDefaults() {
 // services, and closes the client (the data stays in the segment).
 func Run(ctx context.Context, cfg Config) (err error) {
 	cfg.withDefaults()
+	ctx, shutdown := context.WithCancel(ctx)
+	defer shutdown()
+	if cfg.ShutdownCommand {
+		cfg.Protocol.Shutdown = shutdown
+	}
 	if cfg.Listen == "" && cfg.Unix == "" {
 		return errors.New("plibd: no listener (-listen or -unix)")
 	}

@@ -160,3 +160,19 @@ func (c *conn) processVerbosity() {
 	}
 	c.outString("OK")
 }
+
+// processShutdown runs "shutdown [graceful]": with Config.Shutdown (memcached's -A) the
+// server is asked to stop, gracefully either way, and this connection closes; without it,
+// memcached's "ERROR: shutdown not enabled".
+func (c *conn) processShutdown() {
+	stop := c.srv.cfg.Shutdown
+	switch {
+	case stop == nil:
+		c.outString("ERROR: shutdown not enabled")
+	case c.tk.n == 2 || c.tk.n == 3 && string(c.tk.t[1]) == "graceful":
+		c.quit = true
+		stop()
+	default:
+		c.outString("CLIENT_ERROR invalid shutdown mode")
+	}
+}

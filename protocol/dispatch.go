@@ -48,7 +48,7 @@ func (c *conn) process(line []byte) {
 		case "stats":
 			c.processStats()
 		case "shutdown":
-			c.outString("ERROR: shutdown not enabled")
+			c.processShutdown()
 		default: // slabs (reassign, automove) is not served
 			c.outString(rError)
 		}

@@ -100,7 +100,15 @@ func TestIdleTimeout(t *testing.T) {
 	}
 	time.Sleep(600 * time.Millisecond)
 	expectClosed(t, c)
+	c2 := dial(t, sock(c))
+	defer c2.Close()
+	if got := statValue(t, c2, "idle_kicks"); got != "1" {
+		t.Fatalf("idle_kicks %q, want 1", got)
+	}
 }
+
+// sock is the unix socket path c is connected to.
+func sock(c net.Conn) string { return c.RemoteAddr().String() }
 
 func TestReqsPerEvent(t *testing.T) {
 	c := startPlibdWith(t, Config{ReqsPerEvent: 1}, nil)
@@ -110,4 +118,20 @@ func TestReqsPerEvent(t *testing.T) {
 	if got, _ := strconv.Atoi(statValue(t, c, "conn_yields")); got < 1 || got > 5 {
 		t.Fatalf("conn_yields %d, want 1 to 5", got)
 	}
+}
+
+func TestShutdownCommand(t *testing.T) {
+	stopped := make(chan struct{}, 2)
+	c := startPlibdWith(t, Config{Shutdown: func() { stopped <- struct{}{} }}, nil)
+	c.Write([]byte("shutdown foo\r\nshutdown\r\n"))
+	expect(t, c, "CLIENT_ERROR invalid shutdown mode\r\n")
+	expectClosed(t, c)
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown did not stop the server")
+	}
+	plain := startPlibdWith(t, Config{}, nil)
+	plain.Write([]byte("shutdown\r\n"))
+	expect(t, plain, "ERROR: shutdown not enabled\r\n")
 }

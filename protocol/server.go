@@ -43,6 +43,9 @@ type Config struct {
 	// connection's already-read input, the connection sends its replies and yields the
 	// processor to others (counted in conn_yields). 0: memcached's default, 20.
 	ReqsPerEvent int
+	// Shutdown, if set, enables the shutdown command (memcached's -A), which calls it to
+	// stop the server gracefully.
+	Shutdown func()
 	// NoEvict is memcached's -M, for "stats settings" (evictions off); the store enforces
 	// it (plib.Options.NoEvict).
 	NoEvict bool

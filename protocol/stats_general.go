@@ -101,6 +101,7 @@ func (s *Server) generalStats(b []byte) []byte {
 		{"store_too_large", cs.storeTooLarge},
 		{"store_no_memory", cs.storeNoMemory},
 		{"auth_cmds", 0}, {"auth_errors", 0},
+		{"idle_kicks", s.idleKicks.Load()}, // only with an idle timeout, as memcached
 		{"bytes_read", cs.bytesRead}, {"bytes_written", cs.bytesWritten},
 		{"limit_maxbytes", st.TotalPages * st.PageSize},
 		{"accepting_conns", 1}, {"listen_disabled_num", 0}, {"time_in_listen_disabled_us", 0},
@@ -120,6 +121,9 @@ func (s *Server) generalStats(b []byte) []byte {
 		{"evictions", st.Evictions}, {"reclaimed", st.Reclaimed},
 		{"crawler_reclaimed", 0}, {"crawler_items_checked", 0}, {"lrutail_reflocked", 0},
 	} {
+		if v.name == "idle_kicks" && s.cfg.IdleTimeout == 0 {
+			continue
+		}
 		b = statU(b, v.name, v.v)
 	}
 	return b

@@ -15,7 +15,10 @@ import (
 func (s *Server) settingsStats(b []byte) []byte {
 	st := s.be.Stats()
 	tcpPort, unixPath, umask := s.listenerSettings()
-	evictions, flush := "on", "yes"
+	evictions, flush, shutdown := "on", "yes", "no"
+	if s.cfg.Shutdown != nil {
+		shutdown = "yes"
+	}
 	if s.cfg.NoEvict {
 		evictions = "off"
 	}
@@ -34,7 +37,7 @@ func (s *Server) settingsStats(b []byte) []byte {
 		{"evictions", evictions},
 		{"domain_socket", unixPath},
 		{"umask", umask},
-		{"shutdown_command", "no"},
+		{"shutdown_command", shutdown},
 		{"growth_factor", "1.25"},
 		{"chunk_size", "48"},
 		{"num_threads", strconv.Itoa(threads)},
