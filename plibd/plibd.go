@@ -183,7 +183,7 @@ func listen(cfg *Config) ([]net.Listener, error) {
 		return nil, err
 	}
 	if cfg.Listen != "" {
-		l, err := net.Listen("tcp", cfg.Listen)
+		l, err := net.Listen(tcpNetwork(cfg.Listen), cfg.Listen)
 		if err != nil {
 			return fail(fmt.Errorf("plibd: %w", err))
 		}
@@ -209,4 +209,15 @@ func listen(cfg *Config) ([]net.Listener, error) {
 		ls = append(ls, l)
 	}
 	return ls, nil
+}
+
+// tcpNetwork is "tcp4" for an IPv4 address (0.0.0.0 binds IPv4 only, as memcached's -l
+// does, and reports itself so), else "tcp".
+func tcpNetwork(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.To4() != nil {
+			return "tcp4"
+		}
+	}
+	return "tcp"
 }

@@ -125,9 +125,11 @@ type conn struct {
 	counters connCounters
 	reqs     int // commands run since the socket was last read (Config.ReqsPerEvent)
 	fdNum    int // the socket's descriptor number ("stats conns")
-	state    atomic.Int32
-	lastCmd  atomic.Int64 // unix time of the last command
-	rbufSize int          // len(rbuf) as counted in Server.readBufBytes
+	// listenAddr is the address of the listener that accepted it ("stats conns").
+	listenAddr net.Addr
+	state      atomic.Int32
+	lastCmd    atomic.Int64 // unix time of the last command
+	rbufSize   int          // len(rbuf) as counted in Server.readBufBytes
 }
 
 func newConn(s *Server, nc net.Conn) *conn {

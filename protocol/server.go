@@ -140,14 +140,18 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		backoff = 0
-		s.ServeConn(nc)
+		s.serveConn(nc, l.Addr())
 	}
 }
 
 // ServeConn serves one established connection (a socket from any source, such as a
 // descriptor passed by another process) in a new goroutine, and closes it when done.
-func (s *Server) ServeConn(nc net.Conn) {
+func (s *Server) ServeConn(nc net.Conn) { s.serveConn(nc, nc.LocalAddr()) }
+
+// serveConn is ServeConn for a connection accepted on a listener at listenAddr.
+func (s *Server) serveConn(nc net.Conn, listenAddr net.Addr) {
 	c := newConn(s, nc)
+	c.listenAddr = listenAddr
 	s.mu.Lock()
 	if s.shutdown.Load() {
 		s.mu.Unlock()
