@@ -40,3 +40,35 @@ func TestKeyRules(t *testing.T) {
 		t.Fatalf("after Unlink: %v", err)
 	}
 }
+
+// TestClientLeases: GetLease hands the refresh token out once, vivifying a missing item;
+// Invalidate makes the item stale and hands the token out again.
+func TestClientLeases(t *testing.T) {
+	c, err := Open(filepath.Join(t.TempDir(), "seg"), Options{Size: 32 << 20, MaxClients: 4, Protection: ModeNoPKU})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := LeaseReq{Vivify: true, VivifyExptime: 30}
+	if _, l, err := c.GetLease("k", req); err != nil || !l.Won || !l.Created {
+		t.Fatalf("first GetLease: %+v %v, want a created item and a win", l, err)
+	}
+	if _, l, err := c.GetLease("k", req); err != nil || l.Won || !l.TokenSent {
+		t.Fatalf("second GetLease: %+v %v, want the token already sent", l, err)
+	}
+	if err := c.Set(&Item{Key: "k", Value: []byte("v")}); err != nil {
+		t.Fatal(err)
+	}
+	if it, l, err := c.GetLease("k", req); err != nil || l.Won || l.TokenSent || string(it.Value) != "v" {
+		t.Fatalf("after Set: %+v %+v %v", it, l, err)
+	}
+	if err := c.Invalidate("k"); err != nil {
+		t.Fatal(err)
+	}
+	if it, l, err := c.GetLease("k", LeaseReq{}); err != nil || !l.Won || !l.Stale || string(it.Value) != "v" {
+		t.Fatalf("after Invalidate: %+v %+v %v, want the stale value and a win", it, l, err)
+	}
+	if _, _, err := c.GetLease("missing", LeaseReq{}); !errors.Is(err, ErrCacheMiss) {
+		t.Fatalf("miss without Vivify: %v", err)
+	}
+}
