@@ -22,25 +22,13 @@ type arithResult struct {
 // it can check a CAS id (C), set a TTL (T), create the item (N, J) and report the new
 // CAS id and TTL (c, t) atomically, which the store's incr cannot.
 func (c *conn) processMarith() {
-	tk := &c.tk
-	nt := tk.n
-	if nt < 3 {
-		c.outString(rError)
-		return
-	}
-	if len(tk.t[1]) > keyMaxLength {
-		c.outString(rBadFormat)
-		return
-	}
-	if nt > mflagMaxOptLength {
-		c.outString("CLIENT_ERROR options flags too long")
+	if !c.metaOpen(&maShape, false) {
 		return
 	}
 	of := metaFlags{delta: 1}
-	errstr := rBadFormat
-	key, ok := c.preparse(2, &of, &errstr, "")
+	key, errstr, ok := c.metaParse(&maShape, 2, &of)
 	if !ok {
-		c.outErrString("CLIENT_ERROR invalid or duplicate flag")
+		c.outErrString(errstr)
 		return
 	}
 	c.noreply = of.noReply

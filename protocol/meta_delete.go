@@ -9,41 +9,22 @@ import (
 // handed out again: the next mg wins it). A CAS-checked delete (C) runs as a
 // compare-and-swap to an already-expired empty item, which the store reclaims lazily.
 func (c *conn) processMdelete() {
-	tk := &c.tk
-	nt := tk.n
-	if nt < 3 {
-		c.outString(rError)
-		return
-	}
-	if len(tk.t[1]) > keyMaxLength {
-		c.outString(rBadFormat)
-		return
-	}
-	if nt > mflagMaxOptLength {
-		c.outString("CLIENT_ERROR options flags too long")
+	if !c.metaOpen(&mdShape, false) {
 		return
 	}
 	var of metaFlags
-	errstr := rBadFormat
-	key, ok := c.preparse(2, &of, &errstr, "")
+	key, errstr, ok := c.metaParse(&mdShape, 2, &of)
 	if !ok {
-		c.outErrString("CLIENT_ERROR invalid or duplicate flag")
+		c.outErrString(errstr)
 		return
 	}
 	c.noreply = of.noReply
 	c.counters.cmdMeta.Add(1)
 	base := len(c.out)
-	o := append(c.out, "HD"...) // the status is filled in below
-	for i := 2; i < nt-1; i++ {
-		switch tok := tk.t[i]; tok[0] {
-		case 'O':
-			if o, ok = appendOpaque(o, tok); !ok {
-				c.outErrString("CLIENT_ERROR opaque token too long")
-				return
-			}
-		case 'k':
-			o = appendKeyFlag(o, key, of.keyBinary)
-		}
+	o, ok := c.appendEcho(append(c.out, "HD"...), key, &of) // the status is filled in below
+	if !ok {
+		c.outErrString("CLIENT_ERROR opaque token too long")
+		return
 	}
 	c.out = o
 	s := c.acquire()

@@ -1,9 +1,6 @@
 package protocol
 
-import (
-	"encoding/base64"
-	"strings"
-)
+import "encoding/base64"
 
 const (
 	mflagMaxOptLength    = 20 // memcached's MFLAG_MAX_OPT_LENGTH, in tokens
@@ -28,10 +25,9 @@ type metaFlags struct {
 }
 
 // preparse is memcached's _meta_flag_preparse over the flags from token start on. It
-// decodes a base64 key (b) into keyBuf and returns the key to use. Flags in unsupported
-// are refused as unknown ones are ("CLIENT_ERROR invalid flag"). It returns false on
+// decodes a base64 key (b) into keyBuf and returns the key to use. It returns false on
 // error, with *errstr set as memcached sets it.
-func (c *conn) preparse(start int, of *metaFlags, errstr *string, unsupported string) ([]byte, bool) {
+func (c *conn) preparse(start int, of *metaFlags, errstr *string) ([]byte, bool) {
 	tk := &c.tk
 	key := tk.t[1]
 	var seen [127]bool
@@ -43,10 +39,6 @@ func (c *conn) preparse(start int, of *metaFlags, errstr *string, unsupported st
 			return key, false
 		}
 		seen[o] = true
-		if strings.IndexByte(unsupported, o) >= 0 {
-			*errstr = "CLIENT_ERROR invalid flag"
-			return key, false
-		}
 		var ok bool
 		switch o {
 		case 'b':

@@ -17,22 +17,11 @@ const metaHeaderMax = 512
 // u fetches without marking the item fetched or bumping it.
 func (c *conn) processMget() {
 	tk := &c.tk
-	nt := tk.n
-	if nt < 3 {
-		c.outString(rError)
-		return
-	}
-	if len(tk.t[1]) > keyMaxLength {
-		c.outErrString(rBadFormat)
-		return
-	}
-	if nt > mflagMaxOptLength {
-		c.outErrString("CLIENT_ERROR options flags are too long")
+	if !c.metaOpen(&mgShape, false) {
 		return
 	}
 	var of metaFlags
-	errstr := rBadFormat
-	key, ok := c.preparse(2, &of, &errstr, "")
+	key, errstr, ok := c.metaParse(&mgShape, 2, &of)
 	if !ok {
 		c.outErrString(errstr)
 		return
@@ -219,22 +208,12 @@ func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int, won bool
 
 // mgetMiss appends mg's reply for a miss: EN with the opaque and key, unless q.
 func (c *conn) mgetMiss(key []byte, of *metaFlags) {
-	tk := &c.tk
 	base := len(c.out)
-	o := append(c.out, "EN"...)
-	for i := 2; i < tk.n-1; i++ {
-		tok := tk.t[i]
-		switch tok[0] {
-		case 'O':
-			var ok bool
-			if o, ok = appendOpaque(o, tok); !ok {
-				c.out = c.out[:base]
-				c.outErrString("CLIENT_ERROR opaque token too long")
-				return
-			}
-		case 'k':
-			o = appendKeyFlag(o, key, of.keyBinary)
-		}
+	o, ok := c.appendEcho(append(c.out, "EN"...), key, of)
+	if !ok {
+		c.out = c.out[:base]
+		c.outErrString("CLIENT_ERROR opaque token too long")
+		return
 	}
 	if c.noreply {
 		c.out = c.out[:base]

@@ -12,16 +12,7 @@ import (
 func (c *conn) processMset() {
 	tk := &c.tk
 	nt := tk.n
-	if nt < 3 {
-		c.outString(rError)
-		return
-	}
-	if len(tk.t[1]) > keyMaxLength || nt == 3 {
-		c.outErrString(rBadFormat)
-		return
-	}
-	if nt > mflagMaxOptLength {
-		c.outErrString("CLIENT_ERROR options flags too long")
+	if !c.metaOpen(&msShape, nt == 3) {
 		return
 	}
 	vlen, ok := safeStrtol(tk.t[2])
@@ -32,50 +23,21 @@ func (c *conn) processMset() {
 	n := int(vlen) + 2
 	c.counters.cmdMeta.Add(1)
 	var of metaFlags
-	errstr := rBadFormat
-	key, ok := c.preparse(3, &of, &errstr, "")
+	key, errstr, ok := c.metaParse(&msShape, 3, &of)
 	if !ok {
 		c.msetFail(errstr, n)
 		return
 	}
 	key = c.keyBuf[:copy(c.keyBuf[:], key)] // the line goes when the data is read
 	c.noreply = of.noReply
-	// Stash the flags to echo (as memcached stashes them in its write buffer).
-	c.stash = c.stash[:0]
-	hasError := false
-	for i := 2; i < nt-1; i++ {
-		switch tok := tk.t[i]; tok[0] {
-		case 'O':
-			if len(tok) > mflagMaxOpaqueLength {
-				errstr, hasError = "CLIENT_ERROR opaque token too long", true
-				continue
-			}
-			c.stash = append(c.stash, ' ')
-			c.stash = append(c.stash, tok...)
-		case 'k', 'c':
-			c.stash = append(c.stash, ' ', tok[0])
-		}
-	}
-	mode := plib.ModeSet
-	switch of.mode {
-	case 0, 'S':
-	case 'E':
-		mode = plib.ModeAdd
-	case 'A':
-		mode = plib.ModeAppend
-	case 'P':
-		mode = plib.ModePrepend
-	case 'R':
-		mode = plib.ModeReplace
-	default:
+	opaqueErr := c.msetStash()
+	mode, ok := msetMode(&of)
+	if !ok {
 		c.msetFail("CLIENT_ERROR invalid mode for ms M token", n)
 		return
 	}
-	if of.hasCAS && (mode == plib.ModeSet || mode == plib.ModeReplace) {
-		mode = plib.ModeCAS
-	}
-	if hasError {
-		c.msetFail(errstr, n)
+	if opaqueErr {
+		c.msetFail("CLIENT_ERROR opaque token too long", n)
 		return
 	}
 	if c.tooLarge(len(key), n) {
@@ -98,6 +60,49 @@ func (c *conn) processMset() {
 		return
 	}
 	c.msetFinish(c.storeReply(mode, err), key, &of, cas)
+}
+
+// msetStash stashes the flags ms's reply echoes (O, k, c), as memcached stashes them in
+// its write buffer, and reports an opaque too long.
+func (c *conn) msetStash() (opaqueErr bool) {
+	tk := &c.tk
+	c.stash = c.stash[:0]
+	for i := 2; i < tk.n-1; i++ {
+		switch tok := tk.t[i]; tok[0] {
+		case 'O':
+			if len(tok) > mflagMaxOpaqueLength {
+				opaqueErr = true
+				continue
+			}
+			c.stash = append(c.stash, ' ')
+			c.stash = append(c.stash, tok...)
+		case 'k', 'c':
+			c.stash = append(c.stash, ' ', tok[0])
+		}
+	}
+	return opaqueErr
+}
+
+// msetMode is the store mode of ms's M flag (a C makes set and replace a cas).
+func msetMode(of *metaFlags) (plib.StoreMode, bool) {
+	mode := plib.ModeSet
+	switch of.mode {
+	case 0, 'S':
+	case 'E':
+		mode = plib.ModeAdd
+	case 'A':
+		mode = plib.ModeAppend
+	case 'P':
+		mode = plib.ModePrepend
+	case 'R':
+		mode = plib.ModeReplace
+	default:
+		return mode, false
+	}
+	if of.hasCAS && (mode == plib.ModeSet || mode == plib.ModeReplace) {
+		mode = plib.ModeCAS
+	}
+	return mode, true
 }
 
 // msetFail replies errstr and swallows the n bytes of data.
