@@ -72,10 +72,15 @@ func SegmentSizeForItemMemory(itemBytes int64, opts Options) (int64, error) {
 // CacheDump lists up to limit items (0: as many as fit 2 MiB) of slab class cls, most
 // recently used first: memcached's "stats cachedump".
 func (s *Session) CacheDump(cls, limit int) ([]DumpEntry, error) {
+	n := limit
+	if n <= 0 || n > 1<<16 {
+		n = 1 << 16
+	}
+	out, keys := make([]DumpEntry, 0, n), make([]byte, 0, 2<<20) // nothing allocates in the call
 	c := s.c
 	c.enter()
 	defer c.exit()
-	d, err := c.store.CacheDump(s.slot, cls, limit)
+	d, err := c.store.CacheDump(s.slot, cls, limit, out, keys)
 	return d, mapErr(err)
 }
 
