@@ -69,13 +69,17 @@ run() {
   fi
 }
 
-status=0
+status=0 files=0 mpass=0 ppass=0
 printf '%-24s %-16s %s\n' file memcached plibd
 for t in $tests; do
   m=$(run memcached "$t")
   p=$(run plibd-run "$t")
   printf '%-24s %-16s %s\n' "$t" "$m" "$p"
+  files=$((files + 1))
+  [ "$m" = pass ] && mpass=$((mpass + 1))
+  [ "$p" = pass ] && ppass=$((ppass + 1))
   if [ "$m" = pass ] && [ "$p" != pass ]; then status=1; fi
 done
+echo "$files files: memcached passes $mpass, plibd $ppass"
 echo "excluded (scripts/conformance/excluded.txt): $(echo $excluded | wc -w) files; logs under $work/{memcached,plibd-run}/"
 exit $status
