@@ -49,7 +49,9 @@ func (c *conn) process(line []byte) {
 			c.processStats()
 		case "shutdown":
 			c.processShutdown()
-		default: // slabs (reassign, automove) is not served
+		case "slabs":
+			c.processSlabs()
+		default:
 			c.outString(rError)
 		}
 	case 'a':
@@ -157,7 +159,9 @@ func (c *conn) processOther(cmd []byte) {
 			return
 		}
 		c.processVerbosity()
-	case "lru_crawler", "watch", "lru": // not served (see doc.go)
+	case "lru_crawler":
+		c.processLruCrawler()
+	case "watch", "lru": // not served (see doc.go)
 		c.outString(rError)
 	default:
 		if bytes.HasPrefix(tk.last(), []byte("HTTP/")) {

@@ -31,9 +31,11 @@
 //	me  KEY [b]                   the item's internals, without fetching it
 //
 // Not served (ERROR, as for an unknown command; or what memcached says without the
-// feature): the binary protocol, UDP, SASL and authentication, shutdown ("ERROR:
-// shutdown not enabled"), slabs reassign/automove, cache_memlimit (the segment's size is
-// fixed), lru, lru_crawler, watch, extstore.
+// feature): the binary protocol, UDP, SASL and authentication, shutdown without
+// Config.Shutdown ("ERROR: shutdown not enabled"), slabs reassign, cache_memlimit (the
+// segment's size is fixed), lru, watch, extstore. lru_crawler answers as memcached does
+// with its crawler disabled, and slabs automove accepts level 1, the one plibd has
+// (cmd_admin.go).
 //
 // # Leases: the meta protocol's anti-stampede tokens
 //

@@ -135,3 +135,13 @@ func TestShutdownCommand(t *testing.T) {
 	plain.Write([]byte("shutdown\r\n"))
 	expect(t, plain, "ERROR: shutdown not enabled\r\n")
 }
+
+// TestAdminCommands: lru_crawler and slabs automove answer as memcached does with the
+// features as plibd has them (no crawler; pages moved on demand, automove level 1).
+func TestAdminCommands(t *testing.T) {
+	c := startPlibdWith(t, Config{}, nil)
+	c.Write([]byte("lru_crawler crawl all\r\nlru_crawler metadump 1\r\nlru_crawler enable\r\nlru_crawler disable\r\n" +
+		"slabs automove invalid\r\nslabs automove 1\r\nslabs automove 0\r\nslabs reassign 1 2\r\n"))
+	expect(t, c, "CLIENT_ERROR lru crawler disabled\r\nCLIENT_ERROR lru crawler disabled\r\n"+
+		"ERROR failed to start lru crawler thread\r\nOK\r\nCLIENT_ERROR bad command line format\r\nOK\r\nERROR\r\nERROR\r\n")
+}
