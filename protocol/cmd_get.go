@@ -99,7 +99,7 @@ func (c *conn) getOne(s Session, key []byte, returnCAS, touch bool, exptime int3
 	o = strconv.AppendUint(o, uint64(m.Len), 10)
 	if returnCAS {
 		o = append(o, ' ')
-		o = strconv.AppendUint(o, m.CAS, 10)
+		o = strconv.AppendUint(o, c.casOut(m.CAS), 10)
 	}
 	o = append(o, "\r\n"...)
 	n := len(o)

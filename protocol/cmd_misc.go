@@ -142,6 +142,9 @@ func (c *conn) processFlushAll() {
 	if s == nil {
 		return
 	}
+	if delay <= 0 && c.srv.cfg.CASDisabled {
+		delay = 1 // -C: the cliff is by time, taking this second's items (memcached's oldest_live)
+	}
 	err := s.FlushAll(max(delay, 0))
 	c.release(s)
 	if err != nil {

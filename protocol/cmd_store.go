@@ -43,7 +43,7 @@ func (c *conn) processUpdate(mode plib.StoreMode, handleCAS bool) {
 			c.outString(rBadFormat)
 			return
 		}
-		if reqCAS == 0 {
+		if reqCAS == 0 || c.srv.cfg.CASDisabled {
 			reqCAS = casNone
 		}
 	}

@@ -101,3 +101,34 @@ func TestMetaLeases(t *testing.T) {
 	c.Write([]byte("set foo 0 0 2\r\nhi\r\nme foo\r\n"))
 	expect(t, c, "STORED\r\nME foo exp=-1 la=0 cas=1 fetch=no cls=1 size=61\r\n")
 }
+
+// TestCASDisabled: with -C, byte for byte as memcached -C: ids print as 0, cas and ms C
+// never match, md and ma C0 match any item.
+func TestCASDisabled(t *testing.T) {
+	pl := startPlibdWith(t, Config{CASDisabled: true}, nil)
+	mc := dial(t, startMemcachedWith(t, "no_lru_crawler,no_lru_maintainer,slab_automove=0,no_slab_reassign", "-C"))
+	for _, req := range []string{
+		"set a 0 0 1\r\n1\r\ngets a\r\nmg a c v\r\ncas a 0 0 1 0\r\n2\r\ncas a 0 0 1 1\r\n2\r\ncas nope 0 0 1 1\r\n2\r\n",
+		"ms a 1 C0 c\r\n3\r\nms a 1 C7\r\n3\r\nms a 1 I C1\r\n3\r\nms a 1 c\r\n4\r\n",
+		"set n 0 0 1\r\n5\r\nma n C0 c v\r\nma n C3\r\nmd n C9\r\nmd n C0\r\nmd a I\r\nmg a c v\r\n",
+		"stats settings\r\n",
+	} {
+		var got [2]string
+		for i, c := range []net.Conn{mc, pl} {
+			r, err := exchange(c, []byte(req+"mn\r\n"), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[i] = string(r)
+		}
+		if strings.HasPrefix(req, "stats") {
+			if !strings.Contains(got[1], "STAT cas_enabled no\r\n") {
+				t.Fatalf("stats settings: %q", got[1])
+			}
+			continue
+		}
+		if got[0] != got[1] {
+			t.Fatalf("%q:\nmemcached %q\nplibd     %q", req, got[0], got[1])
+		}
+	}
+}

@@ -63,8 +63,9 @@ func startMemcached(t testing.TB) string {
 	return startMemcachedWith(t, "no_lru_crawler,no_lru_maintainer,slab_automove=0,no_slab_reassign")
 }
 
-// startMemcachedWith is startMemcached with memcached's -o options opts.
-func startMemcachedWith(t testing.TB, opts string) string {
+// startMemcachedWith is startMemcached with memcached's -o options opts and extra
+// command-line arguments.
+func startMemcachedWith(t testing.TB, opts string, extra ...string) string {
 	t.Helper()
 	if _, err := os.Stat(memcachedPath); err != nil {
 		t.Skipf("differential test needs stock memcached at %s: %v", memcachedPath, err)
@@ -75,6 +76,7 @@ func startMemcachedWith(t testing.TB, opts string) string {
 	// it would otherwise rewrite it in place, which would make replies depend on timing.
 	args := []string{"-s", sock, "-m", "1024", "-U", "0", "-t", "2",
 		"-o", opts}
+	args = append(args, extra...)
 	if os.Geteuid() == 0 {
 		args = append(args, "-u", "root") // memcached refuses root without it
 	}

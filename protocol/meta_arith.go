@@ -31,6 +31,7 @@ func (c *conn) processMarith() {
 		c.outErrString(errstr)
 		return
 	}
+	c.casFilter(&of)
 	c.noreply = of.noReply
 	c.counters.cmdMeta.Add(1)
 	incr := true
@@ -196,7 +197,7 @@ func (c *conn) marithReply(key []byte, of *metaFlags, res *arithResult) {
 		switch tok[0] {
 		case 'c':
 			o = append(o, " c"...)
-			o = strconv.AppendUint(o, res.cas, 10)
+			o = strconv.AppendUint(o, c.casOut(res.cas), 10)
 		case 't':
 			o = appendTTL(o, exp, now)
 		case 'T':

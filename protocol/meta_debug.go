@@ -53,7 +53,7 @@ func (c *conn) processMe() {
 	o = append(o, " la="...)
 	o = strconv.AppendUint(o, uint64(uint32(now-m.LastAccess)), 10)
 	o = append(o, " cas="...)
-	o = strconv.AppendUint(o, m.CAS, 10)
+	o = strconv.AppendUint(o, c.casOut(m.CAS), 10)
 	if m.Fetched {
 		o = append(o, " fetch=yes"...)
 	} else {

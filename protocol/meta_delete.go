@@ -18,6 +18,7 @@ func (c *conn) processMdelete() {
 		c.outErrString(errstr)
 		return
 	}
+	c.casFilter(&of)
 	c.noreply = of.noReply
 	c.counters.cmdMeta.Add(1)
 	base := len(c.out)

@@ -163,7 +163,7 @@ func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int, won bool
 			o = appendTTL(o, exp, now)
 		case 'c':
 			o = append(o, " c"...)
-			o = strconv.AppendUint(o, m.CAS, 10)
+			o = strconv.AppendUint(o, c.casOut(m.CAS), 10)
 		case 'f':
 			o = append(o, " f"...)
 			o = strconv.AppendUint(o, uint64(m.Flags), 10)

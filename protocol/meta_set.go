@@ -122,6 +122,9 @@ func (c *conn) msetStore(mode plib.StoreMode, key, value []byte, of *metaFlags) 
 	}
 	defer c.release(s)
 	cas := of.reqCAS
+	if c.srv.cfg.CASDisabled && of.hasCAS { // -C: no item has the id asked for
+		cas, of.setStale = casNone, false
+	}
 	switch {
 	case mode == plib.ModeCAS && cas == 0:
 		cas = casNone
@@ -206,7 +209,7 @@ func (c *conn) msetFinish(status string, key []byte, of *metaFlags, cas uint64) 
 			o = appendKeyFlag(o, key, of.keyBinary)
 		case 'c':
 			o = append(o, " c"...)
-			o = strconv.AppendUint(o, cas, 10)
+			o = strconv.AppendUint(o, c.casOut(cas), 10)
 		}
 	}
 	c.out = append(o, "\r\n"...)

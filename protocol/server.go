@@ -46,6 +46,8 @@ type Config struct {
 	// Shutdown, if set, enables the shutdown command (memcached's -A), which calls it to
 	// stop the server gracefully.
 	Shutdown func()
+	// CASDisabled is memcached's -C: CAS ids are hidden and never match (nocas.go).
+	CASDisabled bool
 	// NoEvict is memcached's -M, for "stats settings" (evictions off); the store enforces
 	// it (plib.Options.NoEvict).
 	NoEvict bool

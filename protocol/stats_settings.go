@@ -45,7 +45,7 @@ func (s *Server) settingsStats(b []byte) []byte {
 		{"stat_key_prefix", ":"},
 		{"detail_enabled", "no"},
 		{"reqs_per_event", strconv.Itoa(s.cfg.ReqsPerEvent)},
-		{"cas_enabled", "yes"},
+		{"cas_enabled", yesNo(!s.cfg.CASDisabled)},
 		{"tcp_backlog", "1024"},
 		{"binding_protocol", "ascii"},
 		{"auth_enabled_sasl", "no"},
@@ -114,4 +114,11 @@ func (s *Server) listenerCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.listeners)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

@@ -73,6 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	allow := fs.String("allow", "", `with -memfd: who may have the segment, e.g. "uid=1000,1001 gid=100" (default: nobody)`)
 	watch := fs.Bool("watch", true, "watch the local clients' pidfds and repair after one that dies at once")
 	fs.BoolVar(&cfg.ShutdownCommand, "enable-shutdown", false, "serve the shutdown command, which stops plibd gracefully (memcached's -A)")
+	fs.BoolVar(&cfg.Protocol.CASDisabled, "disable-cas", false, "hide CAS ids, as memcached's -C (the store keeps them)")
 	fs.BoolVar(&cfg.Options.NoEvict, "no-evict", false, "answer out of memory rather than evict a live item (memcached's -M)")
 	fs.BoolVar(&cfg.Protocol.FlushDisabled, "disable-flush", false, "refuse flush_all (memcached's -F)")
 	fs.DurationVar(&cfg.Protocol.IdleTimeout, "idle-timeout", 0, "close connections idle this long (memcached's -o idle_timeout; 0: never)")
