@@ -19,8 +19,8 @@ work=${CODESIZE_WORK:-${TMPDIR:-/tmp}/plibcached-codesize}
 
 fetch_memcached() {
   # Debian's source package, from deb-src lines derived from this system's apt configuration.
-  MEMCACHED_SRC=$(scripts/memcached-src.sh "$work")
-  echo "memcached source: Debian, $(basename "$MEMCACHED_SRC")"
+  MEMCACHED_SRC=$(scripts/memcached-src.sh "$work" upstream) # upstream's files, as the paper counted
+  echo "memcached source: Debian's orig tarball, $(basename "$MEMCACHED_SRC")"
 }
 
 if [ -z "${MEMCACHED_SRC:-}" ]; then

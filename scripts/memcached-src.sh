@@ -8,7 +8,8 @@
 # whatever mirror the system uses. apt runs with a private state directory under DIR: nothing on
 # the system changes. Reuses DIR/src/memcached-* when it is already there.
 set -euo pipefail
-work=${1:?usage: memcached-src.sh DIR}
+work=${1:?usage: memcached-src.sh DIR [upstream]}
+upstream_only=${2:-}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 existing=$(ls -d "$work"/src/memcached-*/ 2>/dev/null | head -1 || true)
@@ -68,7 +69,7 @@ upstream=$(ls "$work"/memcached_*.orig.tar.* | head -1)
 upstream=${upstream##*/memcached_}
 upstream=${upstream%%.orig.tar.*}
 # Debian's patches applied (dpkg-source), as the installed memcached was built; else upstream's.
-if [ -n "$dsc" ] && command -v dpkg-source >/dev/null &&
+if [ -z "$upstream_only" ] && [ -n "$dsc" ] && command -v dpkg-source >/dev/null &&
   dpkg-source --no-check -x "$dsc" "$work/src/memcached-$upstream" >/dev/null 2>&1; then :; else
   rm -rf "$work/src" && mkdir -p "$work/src"
   tar -xf "$work"/memcached_*.orig.tar.* -C "$work/src"
