@@ -15,7 +15,8 @@ var (
 	ErrNotStored = errors.New("kv: not stored")
 	// ErrExists: cas found the key with a different CAS id (memcached's EXISTS).
 	ErrExists = errors.New("kv: cas id mismatch")
-	// ErrMalformedKey: the key is empty, longer than 250 bytes, or has a space or control byte.
+	// ErrMalformedKey: the key is empty or longer than 250 bytes (CheckKey: or has a space or
+	// control byte).
 	ErrMalformedKey = errors.New("kv: malformed key")
 	// ErrValueTooLarge: the item (header, key and value) exceeds the store's maximum item size.
 	// As in memcached, a set that fails this way also removes the key's old value.

@@ -52,6 +52,7 @@ func (s *Store) find(key []byte, h uint32, now int64, hold uint32) (it, link uin
 		}
 		if s.keyIs(it, key, h) {
 			if why := s.dead(it, now); why != lookupHit {
+				s.m.a64(s.classEntry(s.m.u8(it+iClass)) + cReclaimed).Add(1) // as memcached's LRU maintainer would
 				s.unlinkItem(it, link, hold)
 				return 0, 0, why
 			}

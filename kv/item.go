@@ -33,6 +33,10 @@ const (
 	iClass         = 53
 	iState         = 54
 	iBits          = 55
+	// iBitsWord is the aligned 32-bit header word whose top byte (iBitsShift) is iBits,
+	// for atomic changes of single bits.
+	iBitsWord  = 52
+	iBitsShift = 24
 
 	// bitFetched marks an item read since it was stored (memcached's ITEM_FETCHED).
 	bitFetched = 1

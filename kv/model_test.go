@@ -157,9 +157,13 @@ func (r *refStore) flush(delay, now int64) {
 	if r.flushDeadline != 0 && uint64(now) >= r.flushDeadline {
 		r.flushPassed = max(r.flushPassed, r.flushDeadline) // a passed deadline's effect is permanent
 	}
-	if delay <= 0 {
+	if delay <= 0 || int64(realtime(delay, now)) <= now+1 { // memcached: acts now, takes a CAS id
 		r.flushDeadline = 0
+		r.cas++
 		r.flushCAS = r.cas
+		if delay > 0 {
+			r.flushPassed = max(r.flushPassed, uint64(realtime(delay, now)))
+		}
 		return
 	}
 	r.flushDeadline = uint64(realtime(delay, now))

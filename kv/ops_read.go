@@ -31,14 +31,18 @@ func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (_ Me
 			s.count(slot, stCmdGet)
 			return Meta{}, s.countMiss(slot, lookupMiss, false)
 		case optTooSmall:
-			s.count(slot, stCmdGet)
-			return meta, ErrBufferTooSmall
+			return meta, ErrBufferTooSmall // nothing counted or changed: the caller retries
 		}
 	}
 	defer s.recoverOp(hold, &err)
 	stripe := s.stripeOf(h)
 	s.lock(stripe, hold)
 	it, _, res := s.find(key, h, now, hold)
+	if res == lookupHit && len(dst) < int(s.m.u32(it+iNBytes)) {
+		meta := s.meta(it)
+		s.unlock(stripe)
+		return meta, ErrBufferTooSmall // nothing counted or changed: the caller retries
+	}
 	if touch {
 		s.count(slot, stCmdTouch)
 	}
@@ -48,10 +52,6 @@ func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (_ Me
 		return Meta{}, s.countMiss(slot, res, touch)
 	}
 	meta := s.meta(it)
-	if len(dst) < meta.Len {
-		s.unlock(stripe)
-		return meta, ErrBufferTooSmall
-	}
 	copy(dst, s.itemValue(it))
 	if !meta.Fetched {
 		s.m.setU8(it+iBits, s.m.u8(it+iBits)|bitFetched)
@@ -153,9 +153,20 @@ func (s *Store) FlushAll(slot Slot, delay int64) error {
 	if fd := s.m.a64(hFlushDeadline).Load(); fd != 0 && uint64(now) >= fd && fd > s.m.a64(hFlushPassed).Load() {
 		s.m.a64(hFlushPassed).Store(fd)
 	}
-	if delay <= 0 {
+	// memcached's cliff is its deadline minus one second: a deadline within the next
+	// second (or past) flushes now, by CAS id.
+	if delay <= 0 || int64(realtime(delay, now)) <= now+1 {
 		s.m.a64(hFlushDeadline).Store(0)
-		s.m.a64(hFlushCAS).Store(s.m.a64(hCAS).Load())
+		// memcached takes a CAS id for its flush cliff (settings.oldest_cas = get_cas_id()),
+		// so the next item's id skips one: do the same, so ids match memcached's.
+		s.m.a64(hFlushCAS).Store(s.m.a64(hCAS).Add(1))
+		if delay > 0 {
+			// A deadline of the next second or past: memcached's time cliff (items last
+			// used up to a second before it) then takes this second's later items too.
+			if cliff := uint64(realtime(delay, now)); cliff > s.m.a64(hFlushPassed).Load() {
+				s.m.a64(hFlushPassed).Store(cliff)
+			}
+		}
 		return nil
 	}
 	s.m.a64(hFlushDeadline).Store(uint64(realtime(delay, now)))
@@ -168,5 +179,6 @@ func (s *Store) meta(it uint64) Meta {
 		Flags: s.m.u32(it + iFlags), CAS: s.m.u64(it + iCAS), Len: int(s.m.u32(it + iNBytes)),
 		Exp: int64(s.m.u32(it + iExp)), LastAccess: int64(s.m.u32(it + iTime)),
 		Fetched: s.m.u8(it+iBits)&bitFetched != 0,
+		Stale:   s.m.u8(it+iBits)&bitStale != 0, TokenSent: s.m.u8(it+iBits)&bitWon != 0,
 	}
 }

@@ -59,6 +59,9 @@ func (s *Store) stealFrom(victim, cls uint8, mine uint64, hold uint32) (ok, touc
 		case stateFree:
 			continue
 		case stateLinked:
+			if s.noEvict {
+				return false, touchedMine // -M: no live item is evicted to move its page
+			}
 			stripe := s.stripeOf(s.m.u32(it + iHash))
 			if stripe != mine && !s.tryLock(stripe, hold) {
 				return false, touchedMine

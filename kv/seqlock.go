@@ -131,14 +131,13 @@ func (s *Store) findReadOnly(key []byte, h uint32) (uint64, lookup) {
 	return 0, lookupCorrupt
 }
 
-// markFetched sets a lock-free reader's item's fetched bit, one byte store, after the read
-// was validated. The item may have been freed since (a writer of its stripe can free it at
-// any moment): then the bit lands on a free chunk, which the next fill clears, or, if the
-// chunk was already reused, marks another item fetched early. memcached sets the bit
-// without a lock too; the bit feeds statistics and the meta protocol's h flag, never
-// which value a read returns.
+// markFetched sets a lock-free reader's item's fetched bit after the read was validated,
+// with an atomic OR on the header word that holds the bits byte (its top byte), so that
+// the lease bits a writer of the stripe may be changing beside it are never overwritten.
+// The item may have been freed since (a writer can free it at any moment): then the bit
+// lands on a free chunk, which the next fill clears, or, if the chunk was already reused,
+// marks another item fetched early. memcached sets the bit without a lock too; it feeds
+// statistics and the meta protocol's h flag, never which value a read returns.
 func (s *Store) markFetched(it uint64) {
-	if b := s.m.u8(it + iBits); b&bitFetched == 0 {
-		s.m.setU8(it+iBits, b|bitFetched)
-	}
+	s.m.a32(it + iBitsWord).Or(bitFetched << iBitsShift)
 }

@@ -43,6 +43,9 @@ func (s *Store) alloc(cls uint8, mine uint64, hold uint32) (it uint64, touchedMi
 	ce := s.classEntry(cls)
 	for attempt := 0; attempt < allocRetries; attempt++ {
 		s.lock(ce+cLock, hold)
+		if ok, t := s.reclaimTail(cls, mine, hold); ok { // a dead item's memory first
+			touchedMine = touchedMine || t
+		}
 		for {
 			if it = s.popFree(hold, cls); it != 0 {
 				s.unlock(ce + cLock)
@@ -205,6 +208,10 @@ func (s *Store) evictTail(cls uint8, mine uint64, hold uint32) (ok, touchedMine 
 	if victim == 0 {
 		return false, false
 	}
+	if s.noEvict { // -M: refuse rather than evict a live item
+		s.releaseStripe(victimStripe, mine, 0)
+		return false, false
+	}
 	s.evict(hold, cls, victim)
 	s.releaseStripe(victimStripe, mine, 0)
 	return true, victimStripe == mine
@@ -223,6 +230,7 @@ func (s *Store) evict(h uint32, cls uint8, it uint64) {
 	if s.onEvict != nil {
 		s.onEvict(s.itemKey(it))
 	}
+	s.countEviction(cls, it)
 	s.unlinkLocked(h, cls, it, s.findLink(it))
 	s.m.a64(s.classEntry(cls) + cEvictions).Add(1)
 }

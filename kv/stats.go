@@ -10,6 +10,7 @@ type Stats struct {
 	TotalItems uint64 // items ever stored
 	Bytes      uint64 // bytes used by linked items (header, key and value)
 	LimitBytes uint64 // the region's size
+	PageSize   uint64 // a slab page's size: TotalPages*PageSize is the memory for items
 
 	CmdGet, CmdSet, CmdTouch, CmdFlush         uint64
 	GetHits, GetMisses, GetExpired, GetFlushed uint64
@@ -51,6 +52,9 @@ type SlabStats struct {
 	Evictions     uint64
 	Reclaimed     uint64
 	OutOfMemory   uint64
+	// EvictedNonzero and EvictedUnfetched count evicted items that had an expiry time and
+	// that were never fetched; EvictedTime is the latest one's seconds since last access.
+	EvictedNonzero, EvictedUnfetched, EvictedTime uint64
 }
 
 // Stats returns a snapshot of the store's statistics.
@@ -58,6 +62,7 @@ func (s *Store) Stats() Stats {
 	m := s.m
 	st := Stats{
 		LimitBytes: s.g.regionSize,
+		PageSize:   s.g.pageSize,
 		CmdGet:     s.sumStat(stCmdGet), CmdSet: s.sumStat(stCmdSet),
 		CmdTouch: s.sumStat(stCmdTouch), CmdFlush: s.sumStat(stCmdFlush),
 		TotalItems: s.sumStat(stTotalItems),
@@ -98,6 +103,7 @@ func (s *Store) Stats() Stats {
 			Reclaimed: m.a64(ce + cReclaimed).Load(), OutOfMemory: m.a64(ce + cOutOfMemory).Load(),
 		}
 		ss.UsedChunks = ss.TotalChunks - min(ss.FreeChunks, ss.TotalChunks)
+		s.evictionStats(&ss, ce)
 		st.CurrItems += ss.Items
 		st.Bytes += ss.Bytes
 		st.Evictions += ss.Evictions

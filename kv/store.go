@@ -37,6 +37,9 @@ type Options struct {
 	// HolderPid, if set, tells a BusyError the process id of the slot holding the lock
 	// (package plib answers from its slot table); 0 if unknown.
 	HolderPid func(slot Slot) int
+	// NoEvict is memcached's -M: this process's writes never evict a live item to make
+	// room (expired and flushed ones are still reclaimed); they fail with ErrOutOfMemory.
+	NoEvict bool
 }
 
 // Store is a memcached engine over one region of memory. Its methods are safe for
@@ -50,6 +53,7 @@ type Store struct {
 	g       geometry
 	clock   Clock
 	onEvict func(key []byte)
+	noEvict bool // Options.NoEvict
 	// holderAliveFn is Options.HolderAlive.
 	holderAliveFn func(slot Slot) bool
 	lockTimeout   time.Duration
@@ -85,6 +89,9 @@ type Meta struct {
 	// Fetched reports whether the item had been read before this call (memcached's
 	// ITEM_FETCHED, the meta protocol's h flag).
 	Fetched bool
+	// Stale and TokenSent are the meta protocol's lease marks (see MetaLease): the item
+	// was invalidated (X), and a client holds the win token to refresh it (Z).
+	Stale, TokenSent bool
 }
 
 // Format initialises region as a new, empty store of the given configuration and returns
@@ -149,7 +156,7 @@ func newStore(m mem, g geometry, opts Options) *Store {
 		opts.LockTimeout = DefaultLockTimeout
 	}
 	return &Store{
-		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, holderAliveFn: opts.HolderAlive,
+		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, noEvict: opts.NoEvict, holderAliveFn: opts.HolderAlive,
 		lockTimeout: opts.LockTimeout, holderPidFn: opts.HolderPid,
 		chainLimit: int(min(maxChain, g.numPages*(g.pageSize/g.minChunk))),
 		stripeMask: uint32(g.stripes - 1),
@@ -239,18 +246,15 @@ func CheckKey(key []byte) error {
 }
 
 // checkCall validates an operation's slot and key. It returns bare sentinels: it runs
-// inside plib's trampolines, where nothing may allocate (CheckKey gives the detail).
+// inside plib's trampolines, where nothing may allocate. The store holds any key of 1 to
+// 250 bytes, as memcached does (its text protocol passes control bytes, its meta
+// protocol's base64 keys any byte); CheckKey is the stricter rule of clients' APIs.
 func (s *Store) checkCall(slot Slot, key []byte) error {
 	if uint64(slot) >= s.g.maxSlots {
 		return ErrBadSlot
 	}
 	if len(key) == 0 || len(key) > MaxKeyLen {
 		return ErrMalformedKey
-	}
-	for _, c := range key {
-		if c <= ' ' || c == 0x7f {
-			return ErrMalformedKey
-		}
 	}
 	return nil
 }

@@ -70,13 +70,11 @@ func openClient(opts Options, open func(init func(m *mapped) error) (*mapped, er
 	c := &Client{mode: opts.Protection}
 	clock := c.storeClock(opts.Clock)
 	clock.Now() // start the coarse clock's goroutine outside any call
-	kvOpts := kv.Options{Clock: clock, HolderAlive: c.slotAlive, HolderPid: c.slotPid, LockTimeout: full.LockTimeout}
+	kvOpts := kvOptions(full, clock, c)
 	seg, err := open(func(m *mapped) error {
 		l := m.layout
 		region := m.mem[l.kvOff:]
-		if _, err := kv.Format(region, kv.Config{
-			MaxItemSize: full.MaxItemSize, ExpectedItems: full.ExpectedItems, MaxSlots: int(l.maxSlots),
-		}, kvOpts); err != nil {
+		if _, err := kv.Format(region, kvConfig(full, int(l.maxSlots)), kvOpts); err != nil {
 			return fmt.Errorf("%w: %w", ErrOptions, err)
 		}
 		clear(m.mem[:segHeaderSize])

@@ -65,6 +65,9 @@ type Options struct {
 	// pid, with nothing changed. Default kv.DefaultLockTimeout (3 s), like a memcached
 	// client's timeout. A dead holder is not waited for: what it left is repaired.
 	LockTimeout time.Duration
+	// NoEvict is memcached's -M for this process: its writes fail with ErrOutOfMemory
+	// rather than evict a live item (expired ones are still reclaimed).
+	NoEvict bool
 }
 
 const (

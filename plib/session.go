@@ -21,6 +21,8 @@ type Session struct {
 	val  []byte // scratch for a value, in the segment
 	// pooled marks a session of the Client's pool (guarded by the Client's mu).
 	pooled bool
+	// anyKey lifts the key rule to memcached's (AcceptAnyKey).
+	anyKey bool
 }
 
 // Slot is the session's client slot in the segment.
@@ -47,6 +49,15 @@ func (s *Session) Close() error {
 // checkKey refuses what cannot be copied into the key scratch; the store validates the
 // copy's bytes.
 func (s *Session) checkKey(key []byte) error {
+	if err := s.checkKeyPlace(key); err != nil {
+		return err
+	}
+	return s.keyRule(key)
+}
+
+// checkKeyPlace is checkKey without the key's bytes (keyRule), which a call judges after
+// its other arguments, where the store used to.
+func (s *Session) checkKeyPlace(key []byte) error {
 	if len(key) == 0 || len(key) > kv.MaxKeyLen {
 		return ErrMalformedKey
 	}
@@ -68,11 +79,14 @@ func (s *Session) GetAndTouchInto(key []byte, exptime int32, dst []byte) (Meta, 
 }
 
 func (s *Session) getInto(key, dst []byte, touch bool, exptime int32) (Meta, error) {
-	if err := s.checkKey(key); err != nil {
+	if err := s.checkKeyPlace(key); err != nil {
 		return Meta{}, err
 	}
 	if s.c.overlaps(dst) {
 		return Meta{}, ErrOverlap
+	}
+	if err := s.keyRule(key); err != nil {
+		return Meta{}, err
 	}
 	s.c.enter()
 	defer s.c.exit()
@@ -104,7 +118,7 @@ func (s *Session) Set(key, value []byte, flags uint32, exptime int32) error {
 // Store runs one storage command (set, add, replace, append, prepend or cas) and returns
 // the stored item's CAS id. cas is used by kv.ModeCAS only.
 func (s *Session) Store(mode StoreMode, key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error) {
-	if err := s.checkKey(key); err != nil {
+	if err := s.checkKeyPlace(key); err != nil {
 		return 0, err
 	}
 	if s.c.overlaps(value) {
@@ -115,10 +129,13 @@ func (s *Session) Store(mode StoreMode, key, value []byte, flags uint32, exptime
 	defer c.exit()
 	k := s.key[:copy(s.key, key)]
 	if len(value) > len(s.val) {
-		if mode == kv.ModeSet {
-			c.store.Delete(s.slot, k) // memcached: a too-large set removes the old value
+		if mode == kv.ModeSet && s.keyRule(key) == nil {
+			c.store.Unlink(s.slot, k) // memcached: a too-large set removes the old value
 		}
 		return 0, ErrValueTooLarge
+	}
+	if err := s.keyRule(key); err != nil {
+		return 0, err
 	}
 	v := s.val[:copy(s.val, value)]
 	newCAS, err := c.store.Store(s.slot, mode, k, v, flags, int64(exptime), cas)

@@ -12,7 +12,7 @@ func SegmentSizeFor(items int64, keyLen, valueLen int, opts Options) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	region, err := kv.RegionSizeFor(items, kv.ItemSize(keyLen, valueLen), kv.Config{MaxItemSize: o.MaxItemSize, MaxSlots: o.MaxClients})
+	region, err := kv.RegionSizeFor(items, kv.ItemSize(keyLen, valueLen), kvConfig(o, o.MaxClients))
 	if err != nil {
 		return 0, err
 	}

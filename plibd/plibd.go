@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 	"github.com/plibcached/plibcached/protocol"
 )
@@ -49,6 +48,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Logf receives the daemon's log lines (default: none).
 	Logf func(format string, args ...any)
+	// ShutdownCommand enables the protocol's shutdown command (memcached's -A), which
+	// stops the daemon as cancelling Run's context does.
+	ShutdownCommand bool
 	// Ready, if set, is called once the listeners are open.
 	Ready func(d *Daemon)
 }
@@ -96,7 +98,7 @@ func (cfg *Config) withDefaults() {
 		cfg.Protocol.Logf = cfg.Logf
 	}
 	if cfg.Options.Clock == nil {
-		cfg.Options.Clock = kv.CoarseClock{}
+		cfg.Options.Clock = plib.CoarseClock{}
 	}
 }
 
@@ -105,6 +107,11 @@ func (cfg *Config) withDefaults() {
 // services, and closes the client (the data stays in the segment).
 func Run(ctx context.Context, cfg Config) (err error) {
 	cfg.withDefaults()
+	ctx, shutdown := context.WithCancel(ctx)
+	defer shutdown()
+	if cfg.ShutdownCommand {
+		cfg.Protocol.Shutdown = shutdown
+	}
 	if cfg.Listen == "" && cfg.Unix == "" {
 		return errors.New("plibd: no listener (-listen or -unix)")
 	}
@@ -176,7 +183,7 @@ func listen(cfg *Config) ([]net.Listener, error) {
 		return nil, err
 	}
 	if cfg.Listen != "" {
-		l, err := net.Listen("tcp", cfg.Listen)
+		l, err := net.Listen(tcpNetwork(cfg.Listen), cfg.Listen)
 		if err != nil {
 			return fail(fmt.Errorf("plibd: %w", err))
 		}
@@ -202,4 +209,15 @@ func listen(cfg *Config) ([]net.Listener, error) {
 		ls = append(ls, l)
 	}
 	return ls, nil
+}
+
+// tcpNetwork is "tcp4" for an IPv4 address (0.0.0.0 binds IPv4 only, as memcached's -l
+// does, and reports itself so), else "tcp".
+func tcpNetwork(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.To4() != nil {
+			return "tcp4"
+		}
+	}
+	return "tcp"
 }

@@ -155,3 +155,28 @@ func TestServiceFailureStops(t *testing.T) {
 		t.Fatal("a failed service did not stop the daemon")
 	}
 }
+
+// TestShutdownCommandStopsDaemon: with ShutdownCommand (memcached's -A), "shutdown" stops
+// Run gracefully, as SIGTERM does.
+func TestShutdownCommandStopsDaemon(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	cfg.ShutdownCommand = true
+	d, cancel, wait := start(t, cfg)
+	defer cancel()
+	c, err := net.Dial("tcp", d.Addrs()[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("shutdown graceful\r\n"))
+	done := make(chan error, 1)
+	go func() { done <- wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("shutdown did not stop the daemon")
+	}
+}

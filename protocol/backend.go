@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -16,12 +15,16 @@ type Session interface {
 	// GetInto copies key's value into dst; ErrBufferTooSmall (with Meta.Len) if it
 	// does not fit.
 	GetInto(key, dst []byte) (plib.Meta, error)
+	// GetIntoNoUpdate is GetInto that neither marks the item fetched nor bumps it.
+	GetIntoNoUpdate(key, dst []byte) (plib.Meta, error)
 	// GetAndTouchInto is GetInto that also sets the item's expiry (gat).
 	GetAndTouchInto(key []byte, exptime int32, dst []byte) (plib.Meta, error)
 	// Store runs set, add, replace, append, prepend or cas and returns the new CAS id.
 	Store(mode plib.StoreMode, key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error)
 	// Delete removes key's item.
 	Delete(key []byte) error
+	// Unlink removes key's item without counting a delete.
+	Unlink(key []byte) error
 	// Incr adds delta to key's decimal value, wrapping at 2^64.
 	Incr(key []byte, delta uint64) (uint64, error)
 	// Decr subtracts delta from key's decimal value, stopping at 0.
@@ -30,6 +33,16 @@ type Session interface {
 	Touch(key []byte, exptime int32) error
 	// FlushAll invalidates every item now (delay 0) or at the time delay names.
 	FlushAll(delay int32) error
+	// MetaLease decides whether the caller wins key's refresh token (mg N, R, stale).
+	MetaLease(key []byte, req plib.LeaseReq) (plib.Lease, error)
+	// Invalidate marks key's item stale (md I).
+	Invalidate(key []byte, cas uint64, exptime *int32) error
+	// StoreStale is ms I C: a compare-and-swap, or a stale store under an older CAS id.
+	StoreStale(key, value []byte, flags uint32, exptime int32, cas uint64) (uint64, error)
+	// Peek returns key's item metadata and slab class without fetching it (me).
+	Peek(key []byte) (plib.Meta, int, error)
+	// CacheDump lists up to limit items of slab class cls ("stats cachedump").
+	CacheDump(cls, limit int) ([]plib.DumpEntry, error)
 }
 
 // Backend lends sessions to commands and reports on the store. A connection borrows a
@@ -41,7 +54,7 @@ type Backend interface {
 	// Release takes back a session Acquire lent.
 	Release(Session)
 	// Stats is a snapshot of the store's statistics.
-	Stats() kv.Stats
+	Stats() plib.Stats
 	// Now is the store's clock (unix seconds), for the TTLs and ages meta commands print.
 	Now() int64
 }
@@ -50,7 +63,7 @@ type Backend interface {
 // one client slot of the segment, made on demand.
 type PlibBackend struct {
 	client *plib.Client
-	clock  kv.Clock
+	clock  plib.Clock
 	max    atomic.Int32 // lowered to the sessions made when the segment runs out of slots
 	made   atomic.Int32
 	free   chan *plib.Session
@@ -60,13 +73,13 @@ type PlibBackend struct {
 }
 
 // NewPlibBackend pools up to maxSessions sessions of c (at least 1). clock must be the
-// clock c's store runs on (nil: kv.CoarseClock, plib's default).
-func NewPlibBackend(c *plib.Client, maxSessions int, clock kv.Clock) *PlibBackend {
+// clock c's store runs on (nil: plib.CoarseClock, plib's default).
+func NewPlibBackend(c *plib.Client, maxSessions int, clock plib.Clock) *PlibBackend {
 	if maxSessions < 1 {
 		maxSessions = 1
 	}
 	if clock == nil {
-		clock = kv.CoarseClock{}
+		clock = plib.CoarseClock{}
 	}
 	b := &PlibBackend{client: c, clock: clock, free: make(chan *plib.Session, maxSessions)}
 	b.max.Store(int32(maxSessions))
@@ -90,6 +103,7 @@ func (b *PlibBackend) Acquire() (Session, error) {
 	if b.made.Add(1) <= b.max.Load() {
 		s, err := b.client.Session()
 		if err == nil {
+			s.AcceptAnyKey() // memcached's keys: control bytes are allowed
 			b.mu.Lock()
 			b.all = append(b.all, s)
 			b.mu.Unlock()
@@ -114,7 +128,7 @@ func (b *PlibBackend) Acquire() (Session, error) {
 func (b *PlibBackend) Release(s Session) { b.free <- s.(*plib.Session) }
 
 // Stats returns the store's statistics.
-func (b *PlibBackend) Stats() kv.Stats { return b.client.Stats() }
+func (b *PlibBackend) Stats() plib.Stats { return b.client.Stats() }
 
 // Now reads the store's clock.
 func (b *PlibBackend) Now() int64 { return b.clock.Now() }

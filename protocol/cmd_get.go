@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"strconv"
-	"sync"
 
 	"github.com/plibcached/plibcached/plib"
 )
@@ -80,6 +79,7 @@ func (c *conn) processGet(returnCAS, touch bool) {
 func (c *conn) getOne(s Session, key []byte, returnCAS, touch bool, exptime int32, discard bool) error {
 	reserve := valueHeaderMax + len(key)
 	m, val, err := c.fetch(s, key, touch, exptime, reserve)
+	c.srv.prefixes.record('g', key, err == nil)
 	switch err {
 	case nil:
 	case plib.ErrCacheMiss, plib.ErrMalformedKey:
@@ -99,7 +99,7 @@ func (c *conn) getOne(s Session, key []byte, returnCAS, touch bool, exptime int3
 	o = strconv.AppendUint(o, uint64(m.Len), 10)
 	if returnCAS {
 		o = append(o, ' ')
-		o = strconv.AppendUint(o, m.CAS, 10)
+		o = strconv.AppendUint(o, c.casOut(m.CAS), 10)
 	}
 	o = append(o, "\r\n"...)
 	n := len(o)
@@ -111,56 +111,27 @@ func (c *conn) getOne(s Session, key []byte, returnCAS, touch bool, exptime int3
 
 // fetch reads key's value into the output buffer's spare room, reserve bytes past its
 // end (room for the header that will precede it), and returns its offset from there.
-// The buffer grows until the value fits. A fetch into too short a buffer still counts as
-// a fetch in plib (it marks the item fetched and bumps it): the item's state before it
-// (Fetched, LastAccess) is taken from that first fetch. A touch cannot be repeated (the
-// first may have expired the item), so gat reads into a buffer that holds any value.
+// The buffer grows until the value fits: a fetch into too short a buffer is refused by the
+// store with nothing done (no count, touch, fetched mark or LRU bump; see kv's Get), so
+// the retry is the one fetch, touching or not.
 func (c *conn) fetch(s Session, key []byte, touch bool, exptime int32, reserve int) (plib.Meta, int, error) {
-	if touch {
-		return c.fetchTouch(s, key, exptime, reserve)
-	}
 	c.reserve(reserve + 4096)
-	var first plib.Meta
-	retried := false
 	for {
 		base := len(c.out)
-		m, err := s.GetInto(key, c.out[base+reserve:cap(c.out)-2])
+		dst := c.out[base+reserve : cap(c.out)-2]
+		var m plib.Meta
+		var err error
+		switch {
+		case touch:
+			m, err = s.GetAndTouchInto(key, exptime, dst)
+		case c.noUpdate:
+			m, err = s.GetIntoNoUpdate(key, dst)
+		default:
+			m, err = s.GetInto(key, dst)
+		}
 		if err != plib.ErrBufferTooSmall {
-			if retried && err == nil {
-				m.Fetched, m.LastAccess = first.Fetched, first.LastAccess
-			}
 			return m, reserve, err
 		}
-		if !retried {
-			first, retried = m, true
-		}
 		c.reserve(reserve + m.Len + 2)
 	}
-}
-
-// bigBuffers hold a value of any size for a touching fetch.
-var bigBuffers sync.Pool
-
-func (c *conn) fetchTouch(s Session, key []byte, exptime int32, reserve int) (plib.Meta, int, error) {
-	size := c.srv.cfg.ItemSizeMax
-	bp, _ := bigBuffers.Get().(*[]byte)
-	if bp == nil || len(*bp) < size {
-		b := make([]byte, size)
-		bp = &b
-	}
-	defer bigBuffers.Put(bp)
-	m, err := s.GetAndTouchInto(key, exptime, *bp)
-	if err == plib.ErrBufferTooSmall { // the store holds larger items than ItemSizeMax
-		c.reserve(reserve + m.Len + 2)
-		m2, err := s.GetInto(key, c.out[len(c.out)+reserve:cap(c.out)])
-		m2.Fetched, m2.LastAccess = m.Fetched, m.LastAccess
-		return m2, reserve, err
-	}
-	if err != nil {
-		return m, reserve, err
-	}
-	c.reserve(reserve + m.Len + 2)
-	base := len(c.out)
-	copy(c.out[base+reserve:cap(c.out)], (*bp)[:m.Len])
-	return m, reserve, nil
 }

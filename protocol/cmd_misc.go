@@ -97,6 +97,7 @@ func (c *conn) processDelete() {
 		c.outString(rBadFormat)
 		return
 	}
+	c.srv.prefixes.record('d', key, false)
 	s := c.acquire()
 	if s == nil {
 		return
@@ -119,6 +120,11 @@ func (c *conn) processDelete() {
 func (c *conn) processFlushAll() {
 	tk := &c.tk
 	c.setNoreplyMaybe()
+	if c.srv.cfg.FlushDisabled {
+		c.counters.flushRefused.Add(1) // memcached counts it in cmd_flush all the same
+		c.outString("CLIENT_ERROR flush_all not allowed")
+		return
+	}
 	var delay int32
 	want := 2
 	if c.noreply {
@@ -135,6 +141,9 @@ func (c *conn) processFlushAll() {
 	s := c.acquire()
 	if s == nil {
 		return
+	}
+	if delay <= 0 && c.srv.cfg.CASDisabled {
+		delay = 1 // -C: the cliff is by time, taking this second's items (memcached's oldest_live)
 	}
 	err := s.FlushAll(max(delay, 0))
 	c.release(s)
@@ -153,4 +162,20 @@ func (c *conn) processVerbosity() {
 		return
 	}
 	c.outString("OK")
+}
+
+// processShutdown runs "shutdown [graceful]": with Config.Shutdown (memcached's -A) the
+// server is asked to stop, gracefully either way, and this connection closes; without it,
+// memcached's "ERROR: shutdown not enabled".
+func (c *conn) processShutdown() {
+	stop := c.srv.cfg.Shutdown
+	switch {
+	case stop == nil:
+		c.outString("ERROR: shutdown not enabled")
+	case c.tk.n == 2 || c.tk.n == 3 && string(c.tk.t[1]) == "graceful":
+		c.quit = true
+		stop()
+	default:
+		c.outString("CLIENT_ERROR invalid shutdown mode")
+	}
 }

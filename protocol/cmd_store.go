@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -22,7 +21,7 @@ func (c *conn) tooLarge(nkey, ndata int) bool {
 
 // processUpdate runs set, add, replace, append, prepend and cas: memcached's
 // process_update_command and, once the data is read, complete_nread_ascii.
-func (c *conn) processUpdate(mode kv.Mode, handleCAS bool) {
+func (c *conn) processUpdate(mode plib.StoreMode, handleCAS bool) {
 	tk := &c.tk
 	c.setNoreplyMaybe()
 	key := tk.t[1]
@@ -44,7 +43,7 @@ func (c *conn) processUpdate(mode kv.Mode, handleCAS bool) {
 			c.outString(rBadFormat)
 			return
 		}
-		if reqCAS == 0 {
+		if reqCAS == 0 || c.srv.cfg.CASDisabled {
 			reqCAS = casNone
 		}
 	}
@@ -54,10 +53,11 @@ func (c *conn) processUpdate(mode kv.Mode, handleCAS bool) {
 	}
 	n := int(vlen) + 2
 	key = c.keyBuf[:copy(c.keyBuf[:], key)] // the line goes when the data is read
+	c.srv.prefixes.record('s', key, false)
 	if c.tooLarge(len(key), n) {
 		c.outString(rTooLarge)
 		c.counters.storeTooLarge.Add(1)
-		if mode == kv.ModeSet {
+		if mode == plib.ModeSet {
 			c.deleteQuietly(key) // memcached: a failed set leaves no stale value behind
 		}
 		if c.swallow(n) != nil {
@@ -84,7 +84,7 @@ func (c *conn) processUpdate(mode kv.Mode, handleCAS bool) {
 }
 
 // storeReply is the reply to a storage command that ended with err.
-func (c *conn) storeReply(mode kv.Mode, err error) string {
+func (c *conn) storeReply(mode plib.StoreMode, err error) string {
 	switch err {
 	case nil:
 		return "STORED"
@@ -95,7 +95,7 @@ func (c *conn) storeReply(mode kv.Mode, err error) string {
 	case plib.ErrCacheMiss:
 		return "NOT_FOUND"
 	case plib.ErrValueTooLarge, plib.ErrOutOfMemory:
-		if mode == kv.ModeAppend || mode == kv.ModePrepend {
+		if mode == plib.ModeAppend || mode == plib.ModePrepend {
 			return "NOT_STORED" // memcached: the joined item could not be allocated
 		}
 		if err == plib.ErrValueTooLarge {
@@ -105,12 +105,12 @@ func (c *conn) storeReply(mode kv.Mode, err error) string {
 		c.counters.storeNoMemory.Add(1)
 		return rNoMemory
 	case plib.ErrMalformedKey:
-		// A key with a control character, which the store cannot hold: such a key is never
-		// present, and a set or add of it is refused (memcached would store it).
+		// Not met: the protocol refuses keys over 250 bytes before the store sees them,
+		// and the store holds every other key memcached does (control bytes included).
 		switch mode {
-		case kv.ModeReplace, kv.ModeAppend, kv.ModePrepend:
+		case plib.ModeReplace, plib.ModeAppend, plib.ModePrepend:
 			return "NOT_STORED"
-		case kv.ModeCAS:
+		case plib.ModeCAS:
 			return "NOT_FOUND"
 		}
 		return rBadFormat
@@ -121,7 +121,7 @@ func (c *conn) storeReply(mode kv.Mode, err error) string {
 // deleteQuietly removes key, whatever it finds.
 func (c *conn) deleteQuietly(key []byte) {
 	if s, err := c.srv.be.Acquire(); err == nil {
-		s.Delete(key)
+		s.Unlink(key)
 		c.srv.be.Release(s)
 	}
 }

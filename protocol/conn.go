@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"os"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -33,6 +35,8 @@ type connCounters struct {
 	storeTooLarge, storeNoMemory atomic.Uint64
 	incrHits, incrMisses         atomic.Uint64
 	decrHits, decrMisses         atomic.Uint64
+	flushRefused                 atomic.Uint64 // flush_all under FlushDisabled
+	yields                       atomic.Uint64 // conn_yields: ReqsPerEvent reached
 }
 
 func (a *connCounters) add(b *connCounters) {
@@ -45,6 +49,45 @@ func (a *connCounters) add(b *connCounters) {
 	a.incrMisses.Add(b.incrMisses.Load())
 	a.decrHits.Add(b.decrHits.Load())
 	a.decrMisses.Add(b.decrMisses.Load())
+	a.flushRefused.Add(b.flushRefused.Load())
+	a.yields.Add(b.yields.Load())
+}
+
+// connFigures are connCounters' values at one moment (for "stats reset"), and the
+// server's connection totals then.
+type connFigures struct {
+	bytesRead, bytesWritten      uint64
+	cmdMeta                      uint64
+	storeTooLarge, storeNoMemory uint64
+	incrHits, incrMisses         uint64
+	decrHits, decrMisses         uint64
+	flushRefused, yields         uint64
+	totalConnsBase, rejectedBase uint64
+}
+
+// figures reads the counters.
+func (a *connCounters) figures() connFigures {
+	return connFigures{
+		bytesRead: a.bytesRead.Load(), bytesWritten: a.bytesWritten.Load(), cmdMeta: a.cmdMeta.Load(),
+		storeTooLarge: a.storeTooLarge.Load(), storeNoMemory: a.storeNoMemory.Load(),
+		incrHits: a.incrHits.Load(), incrMisses: a.incrMisses.Load(),
+		decrHits: a.decrHits.Load(), decrMisses: a.decrMisses.Load(),
+		flushRefused: a.flushRefused.Load(), yields: a.yields.Load(),
+	}
+}
+
+// sub takes base's counters off f's (the connection totals stay base's, for the caller).
+func (f *connFigures) sub(base *connFigures) {
+	for _, p := range []struct{ v, b *uint64 }{
+		{&f.bytesRead, &base.bytesRead}, {&f.bytesWritten, &base.bytesWritten}, {&f.cmdMeta, &base.cmdMeta},
+		{&f.storeTooLarge, &base.storeTooLarge}, {&f.storeNoMemory, &base.storeNoMemory},
+		{&f.incrHits, &base.incrHits}, {&f.incrMisses, &base.incrMisses},
+		{&f.decrHits, &base.decrHits}, {&f.decrMisses, &base.decrMisses},
+		{&f.flushRefused, &base.flushRefused}, {&f.yields, &base.yields},
+	} {
+		*p.v -= min(*p.b, *p.v)
+	}
+	f.totalConnsBase, f.rejectedBase = base.totalConnsBase, base.rejectedBase
 }
 
 // countArith counts an incr or decr that ended with err.
@@ -74,16 +117,27 @@ type conn struct {
 	out      []byte
 	tk       tokens
 	noreply  bool
+	noUpdate bool // mg u: the command's fetches leave the item unmarked and unbumped
 	quit     bool
 	keyBuf   [keyMaxLength]byte // the key of a storage command, kept while its data is read
 	stash    []byte             // a meta set's response flags, kept while its data is read
 	scratch  []byte             // values read for read-modify-write meta commands
 	counters connCounters
+	reqs     int // commands run since the socket was last read (Config.ReqsPerEvent)
+	fdNum    int // the socket's descriptor number ("stats conns")
+	// listenAddr is the address of the listener that accepted it ("stats conns").
+	listenAddr net.Addr
+	state      atomic.Int32
+	lastCmd    atomic.Int64 // unix time of the last command
+	rbufSize   int          // len(rbuf) as counted in Server.readBufBytes
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize)}
-	if s.cfg.BlockingIO {
+	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize),
+		fdNum: socketFD(nc)}
+	c.lastCmd.Store(time.Now().Unix())
+	c.trackReadBuf()
+	if s.cfg.BlockingIO && s.cfg.IdleTimeout == 0 { // idle timeouts need the poller's deadlines
 		c.fd = blockingFD(nc)
 	}
 	return c
@@ -103,12 +157,25 @@ func (c *conn) serve() {
 			break
 		}
 		c.noreply = false
+		c.state.Store(stateParseCmd)
+		c.lastCmd.Store(time.Now().Unix())
 		c.process(line)
+		c.state.Store(stateWaiting)
 		if c.quit {
 			break
 		}
 		if len(c.out) >= flushThreshold && c.flush() != nil {
 			return
+		}
+		if c.reqs++; c.reqs >= c.srv.cfg.ReqsPerEvent && c.r < c.w {
+			// memcached's -R: this connection has had its turn; send what it has and let
+			// the others run before its next command.
+			c.counters.yields.Add(1)
+			c.reqs = 0
+			if len(c.out) > 0 && c.flush() != nil {
+				return
+			}
+			runtime.Gosched()
 		}
 	}
 	if len(c.out) > 0 {
@@ -208,6 +275,7 @@ func (c *conn) fill(need int) error {
 	}
 	if c.r == c.w && len(c.rbuf) > maxIdleBuffer && need <= readBufferSize {
 		c.rbuf, c.r, c.w = make([]byte, readBufferSize), 0, 0 // drop a large value's room
+		c.trackReadBuf()
 	}
 	for c.w-c.r < need {
 		if c.r+need > len(c.rbuf) {
@@ -215,12 +283,14 @@ func (c *conn) fill(need int) error {
 				nb := make([]byte, max(need, 2*len(c.rbuf)))
 				c.w = copy(nb, c.rbuf[c.r:c.w])
 				c.rbuf = nb
+				c.trackReadBuf()
 			} else {
 				c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
 			}
 			c.r = 0
 		}
-		n, err := c.read(c.rbuf[c.w:])
+		c.reqs = 0
+		n, err := c.readIdle(c.rbuf[c.w:])
 		c.w += n
 		c.counters.bytesRead.Add(uint64(n))
 		if err != nil && c.w-c.r < need {
@@ -233,6 +303,7 @@ func (c *conn) fill(need int) error {
 // readData returns the next n bytes (a value and its CRLF), valid until the next read.
 func (c *conn) readData(n int) ([]byte, error) {
 	if c.w-c.r < n {
+		c.state.Store(stateNread)
 		if err := c.fill(n); err != nil {
 			return nil, err
 		}
@@ -257,4 +328,35 @@ func (c *conn) swallow(n int) error {
 		n -= k
 	}
 	return nil
+}
+
+// readIdle is read under Config.IdleTimeout: a connection that sends nothing for that
+// long is closed and counted in idle_kicks, as memcached's idle_timeout does.
+func (c *conn) readIdle(b []byte) (int, error) {
+	t := c.srv.cfg.IdleTimeout
+	if t <= 0 {
+		return c.read(b)
+	}
+	c.nc.SetReadDeadline(time.Now().Add(t))
+	if c.srv.shutdown.Load() { // Shutdown's wake-up deadline may just have been replaced
+		return 0, ErrServerClosed
+	}
+	n, err := c.read(b)
+	if errors.Is(err, os.ErrDeadlineExceeded) && !c.srv.shutdown.Load() {
+		c.srv.idleKicks.Add(1)
+		c.out = c.out[:0]
+	}
+	return n, err
+}
+
+// trackReadBuf keeps Server.readBufBytes ("stats": read_buf_bytes) in step with the read
+// buffer's size; untrackReadBuf takes it off when the connection ends.
+func (c *conn) trackReadBuf() {
+	c.srv.readBufBytes.Add(uint64(len(c.rbuf) - c.rbufSize))
+	c.rbufSize = len(c.rbuf)
+}
+
+func (c *conn) untrackReadBuf() {
+	c.srv.readBufBytes.Add(-uint64(c.rbufSize))
+	c.rbufSize = 0
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 
-	"github.com/plibcached/plibcached/kv"
+	"github.com/plibcached/plibcached/plib"
 )
 
 // Replies shared by several commands.
@@ -44,26 +44,28 @@ func (c *conn) process(line []byte) {
 	case 's':
 		switch string(cmd) {
 		case "set":
-			c.update(kv.ModeSet, false)
+			c.update(plib.ModeSet, false)
 		case "stats":
 			c.processStats()
 		case "shutdown":
-			c.outString("ERROR: shutdown not enabled")
-		default: // slabs (reassign, automove) is not served
+			c.processShutdown()
+		case "slabs":
+			c.processSlabs()
+		default:
 			c.outString(rError)
 		}
 	case 'a':
 		switch string(cmd) {
 		case "add":
-			c.update(kv.ModeAdd, false)
+			c.update(plib.ModeAdd, false)
 		case "append":
-			c.update(kv.ModeAppend, false)
+			c.update(plib.ModeAppend, false)
 		default:
 			c.outString(rError)
 		}
 	case 'c':
 		if string(cmd) == "cas" {
-			c.update(kv.ModeCAS, true)
+			c.update(plib.ModeCAS, true)
 		} else { // cache_memlimit is not served: the segment's size is fixed
 			c.outString(rError)
 		}
@@ -77,6 +79,12 @@ func (c *conn) process(line []byte) {
 				return
 			}
 			c.processDelete()
+		case "debugtime":
+			if nt < 3 {
+				c.outString(rError)
+				return
+			}
+			c.processDebugtime()
 		default:
 			c.arith(cmd, "decr")
 		}
@@ -130,9 +138,9 @@ func (c *conn) processOther(cmd []byte) {
 	nt := tk.n
 	switch string(cmd) {
 	case "replace":
-		c.update(kv.ModeReplace, false)
+		c.update(plib.ModeReplace, false)
 	case "prepend":
-		c.update(kv.ModePrepend, false)
+		c.update(plib.ModePrepend, false)
 	case "bget":
 		c.processGetFamily([]byte("get"))
 	case "flush_all":
@@ -151,7 +159,9 @@ func (c *conn) processOther(cmd []byte) {
 			return
 		}
 		c.processVerbosity()
-	case "lru_crawler", "watch", "lru": // not served (see doc.go)
+	case "lru_crawler":
+		c.processLruCrawler()
+	case "watch", "lru": // not served (see doc.go)
 		c.outString(rError)
 	default:
 		if bytes.HasPrefix(tk.last(), []byte("HTTP/")) {
@@ -166,7 +176,7 @@ func (c *conn) processOther(cmd []byte) {
 
 // update checks a storage command's token count (6, or 7 with noreply; one more for
 // cas) and runs it.
-func (c *conn) update(mode kv.Mode, handleCAS bool) {
+func (c *conn) update(mode plib.StoreMode, handleCAS bool) {
 	if nt := c.tk.n - btoi(handleCAS); nt != 6 && nt != 7 {
 		c.outString(rError)
 		return
@@ -188,7 +198,9 @@ func (c *conn) processMeta(op byte) {
 	case 'n':
 		c.out = append(c.out, "MN\r\n"...)
 		c.flush() // mn forces the pending output out, as in memcached
-	default: // "me" (memcached's debug dump) is not served
+	case 'e':
+		c.processMe()
+	default:
 		c.outString(rError)
 	}
 }

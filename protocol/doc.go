@@ -19,26 +19,35 @@
 //	set add replace append prepend cas   with noreply; data swallowed when refused
 //	incr decr touch delete        with noreply (delete takes memcached's legacy "0")
 //	flush_all [delay] [noreply]   now, after a delay, or at a unix time
-//	stats                         general, "stats settings", "stats slabs"
+//	stats                         general, settings, items, slabs, sizes, conns, detail,
+//	                              reset, cachedump (cmd_stats.go, stats_*.go)
 //	version verbosity quit        version reports 1.6.18, the protocol served
+//	debugtime N|p|r               only with Config.DebugClock (plibd -debugtime): tests
 //	mn                            flushes the pending output
-//	mg  b c f h k l O q s t T u v   (u accepted; the store bumps and marks fetched anyway)
-//	ms  b c C F k M(S E A P R) O q T (s v accepted and ignored, as memcached does)
-//	md  b C k O q T                 (T without I does nothing, as in memcached)
+//	mg  b c f h k l N O q R s t T u v   with the lease marks W, X, Z
+//	ms  b c C F I k M(S E A P R) O q T  (s v accepted and ignored, as memcached does)
+//	md  b C I k O q T                   (T without I does nothing, as in memcached)
 //	ma  b c C D J k M(I + D -) N O q t T v
+//	me  KEY [b]                   the item's internals, without fetching it
 //
 // Not served (ERROR, as for an unknown command; or what memcached says without the
-// feature): the binary protocol, UDP, SASL and authentication, "me" (its item-internal
-// fields), shutdown ("ERROR: shutdown not enabled"), slabs reassign/automove,
-// cache_memlimit (the segment's size is fixed), lru, lru_crawler, watch, extstore, and
-// the stats subcommands items, sizes, conns, detail, reset and cachedump (the store keeps
-// no item ages or size histograms, and its counters are shared by every process).
+// feature): the binary protocol, UDP, SASL and authentication, shutdown without
+// Config.Shutdown ("ERROR: shutdown not enabled"), slabs reassign, cache_memlimit (the
+// segment's size is fixed), lru, watch, extstore. lru_crawler answers as memcached does
+// with its crawler disabled, and slabs automove accepts level 1, the one plibd has
+// (cmd_admin.go).
 //
-// Flags refused with "CLIENT_ERROR invalid flag" (for md and ma, "invalid or duplicate
-// flag"), because they need item state the store does not keep: mg N (vivify on miss)
-// and R (recache), which hand out win tokens (W, Z) that must be remembered per item, and
-// I (invalidate, stale items) on ms and md. Clients learn the flag is unsupported rather
-// than getting wrong answers.
+// # Leases: the meta protocol's anti-stampede tokens
+//
+// mg N (vivify) on a miss creates an empty item with N's TTL and hands this client the
+// win token (W); mg R wins when the item's TTL is below R's threshold; a stale item wins.
+// A token is handed out once: later mg's see Z until the item is replaced. md I marks an
+// item stale (X) instead of deleting it, with a new CAS id, and hands the token out again;
+// ms I with C stores under an older CAS id all the same, marked stale, keeping the item's
+// TTL and token. The marks are bits of the item in the segment, changed under its lock
+// with journaled stores (kv/lease.go), so a client killed mid-call leaves them as before
+// the call or as after it; local processes get the same through plib (Session.MetaLease,
+// Invalidate, StoreStale).
 //
 // # Where the store differs and the protocol makes up for it
 //
@@ -52,30 +61,27 @@
 // goes in a new item that keeps the old TTL even if T was given (memcached applies T to
 // the replaced item). incr and decr call the store's Incr and Decr, which parse numbers
 // as memcached's safe_strtoull does and keep the in-place rewrite's padding, access time
-// and fetched bit; ma's hits and misses are counted by the protocol. gat reads into
-// a buffer that holds any value: a plib fetch into too short a buffer still fetches (and
-// touches).
+// and fetched bit; ma's hits and misses are counted by the protocol. A get or gat
+// into too short a buffer is refused by the store with nothing done (kv's Get), so the
+// protocol grows its output buffer and fetches again: one fetch, counted once.
 //
 // # Remaining differences from memcached 1.6.18
 //
-//   - Keys: the store refuses keys with control characters or DEL, which memcached
-//     stores; such keys are never present (gets miss, deletes and incrs say NOT_FOUND,
-//     replace/append/prepend NOT_STORED), and set and add of one are refused with
-//     "CLIENT_ERROR bad command line format".
 //   - Item size: memcached refuses an item when key + value + 59 exceed -I (1 MiB); so
 //     does the protocol (Config.ItemSizeMax), for set, add, replace, cas and ms. The
 //     joined item of an append or prepend is checked by the store, whose limit is
 //     key + value + 56 bytes: for joined values 1 to 3 bytes under memcached's limit,
 //     memcached says NOT_STORED where plibd stores.
 //   - The fetched bit (mg h) and last access (mg l): memcached's touch marks an item
-//     fetched, the store's does not; mg u does not stop the store's bump; ms
-//     append/prepend with C and ma read the item (marking it fetched), and the
+//     fetched, the store's does not; ms append/prepend with C and ma read the item
+//     (marking it fetched), and the
 //     compare-and-swap of ma makes a new item (not fetched), where memcached rewrites
 //     numbers in place keeping the bit.
 //   - b (base64 keys): memcached prints k in base64 when the item was stored with ms b;
 //     plibd prints it so when the request has b.
-//   - flush_all with a delay: memcached invalidates at the deadline minus one second;
-//     plibd at the deadline. A delayed flush_all in memcached also suspends an earlier
+//   - flush_all with a delay of 2 seconds or more: memcached invalidates at the deadline
+//     minus one second; plibd at the deadline. (Now, and within a second, both flush at
+//     once and take a CAS id, so CAS ids match memcached's.) A delayed flush_all in memcached also suspends an earlier
 //     immediate one for items not yet reclaimed (they come back); the store keeps them
 //     flushed.
 //   - mg t, ma t of an item expired by a negative T or N print memcached's clock (it
@@ -84,8 +90,13 @@
 //     read what the socket holds, or when a line does not fit its 16 KiB buffer, dropping
 //     the replies it has not sent; plibd does the same, but which replies memcached had
 //     already sent depends on how its reads fell.
-//   - Version is reported as 1.6.18 (the protocol level served); stats name only what
-//     plibd has, with the store's counters shared by every process on the segment.
+//   - Version is reported as 1.6.18 (the protocol level served). stats has memcached's
+//     names and order (as memcached prints them without an LRU crawler or maintainer,
+//     extstore or TLS); a figure plibd has no counterpart for is what memcached reports
+//     with that feature off (stats_general.go lists them), and stats slabs omits the
+//     per-class hit counters, which kv does not keep. The store's counters are shared by
+//     every process on the segment: "stats reset" resets this server's view of them.
+//   - Stats counters of an mg N that vivifies: memcached counts a hit, plibd a miss.
 //
 // memcached 1.6.18's incr, decr and ma of a value of 2^63 or more may say non-numeric at
 // random (its strchr looks for '-' past the value's end); plibd does not reproduce that.

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -25,7 +24,7 @@ type testServer struct {
 
 // startPlibd serves a new segment in t's temporary directory over a unix socket, and
 // over TCP on a free loopback port if tcp is set (the address is then returned).
-func startPlibd(t testing.TB, tcp bool, clock kv.Clock) (*testServer, string) {
+func startPlibd(t testing.TB, tcp bool, clock plib.Clock) (*testServer, string) {
 	t.Helper()
 	dir := t.TempDir()
 	ts := &testServer{sock: filepath.Join(dir, "plibd.sock"), seg: filepath.Join(dir, "seg")}
@@ -61,6 +60,13 @@ func startPlibd(t testing.TB, tcp bool, clock kv.Clock) (*testServer, string) {
 // skips the test if it is not installed.
 func startMemcached(t testing.TB) string {
 	t.Helper()
+	return startMemcachedWith(t, "no_lru_crawler,no_lru_maintainer,slab_automove=0,no_slab_reassign")
+}
+
+// startMemcachedWith is startMemcached with memcached's -o options opts and extra
+// command-line arguments.
+func startMemcachedWith(t testing.TB, opts string, extra ...string) string {
+	t.Helper()
 	if _, err := os.Stat(memcachedPath); err != nil {
 		t.Skipf("differential test needs stock memcached at %s: %v", memcachedPath, err)
 	}
@@ -69,7 +75,8 @@ func startMemcached(t testing.TB) string {
 	// then, and an incr of an item referenced elsewhere makes a new item (unpadded) where
 	// it would otherwise rewrite it in place, which would make replies depend on timing.
 	args := []string{"-s", sock, "-m", "1024", "-U", "0", "-t", "2",
-		"-o", "no_lru_crawler,no_lru_maintainer,slab_automove=0,no_slab_reassign"}
+		"-o", opts}
+	args = append(args, extra...)
 	if os.Geteuid() == 0 {
 		args = append(args, "-u", "root") // memcached refuses root without it
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strconv"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -23,27 +22,16 @@ type arithResult struct {
 // it can check a CAS id (C), set a TTL (T), create the item (N, J) and report the new
 // CAS id and TTL (c, t) atomically, which the store's incr cannot.
 func (c *conn) processMarith() {
-	tk := &c.tk
-	nt := tk.n
-	if nt < 3 {
-		c.outString(rError)
-		return
-	}
-	if len(tk.t[1]) > keyMaxLength {
-		c.outString(rBadFormat)
-		return
-	}
-	if nt > mflagMaxOptLength {
-		c.outString("CLIENT_ERROR options flags too long")
+	if !c.metaOpen(&maShape, false) {
 		return
 	}
 	of := metaFlags{delta: 1}
-	errstr := rBadFormat
-	key, ok := c.preparse(2, &of, &errstr, "")
+	key, errstr, ok := c.metaParse(&maShape, 2, &of)
 	if !ok {
-		c.outErrString("CLIENT_ERROR invalid or duplicate flag")
+		c.outErrString(errstr)
 		return
 	}
+	c.casFilter(&of)
 	c.noreply = of.noReply
 	c.counters.cmdMeta.Add(1)
 	incr := true
@@ -85,7 +73,7 @@ func (c *conn) marith(s Session, key []byte, incr bool, of *metaFlags) (res arit
 				return arithResult{status: "NF"}, ""
 			}
 			digits := strconv.AppendUint(c.scratch[:0], of.initial, 10)
-			cas, err := s.Store(kv.ModeAdd, key, digits, 0, c.finalExptime(of, true, 0), 0)
+			cas, err := s.Store(plib.ModeAdd, key, digits, 0, c.finalExptime(of, true, 0), 0)
 			switch err {
 			case nil:
 				return arithResult{item: true, created: true, value: of.initial, cas: cas}, ""
@@ -125,7 +113,7 @@ func (c *conn) marith(s Session, key []byte, incr bool, of *metaFlags) (res arit
 			copy(nv[copy(nv, digits):], bytes.Repeat([]byte{' '}, m.Len-len(digits)))
 			exptime = c.finalExptime(of, false, m.Exp)
 		}
-		cas, err := s.Store(kv.ModeCAS, key, nv, m.Flags, exptime, m.CAS)
+		cas, err := s.Store(plib.ModeCAS, key, nv, m.Flags, exptime, m.CAS)
 		switch err {
 		case nil:
 			return arithResult{item: true, value: v, cas: cas, exp: m.Exp}, ""
@@ -209,7 +197,7 @@ func (c *conn) marithReply(key []byte, of *metaFlags, res *arithResult) {
 		switch tok[0] {
 		case 'c':
 			o = append(o, " c"...)
-			o = strconv.AppendUint(o, res.cas, 10)
+			o = strconv.AppendUint(o, c.casOut(res.cas), 10)
 		case 't':
 			o = appendTTL(o, exp, now)
 		case 'T':

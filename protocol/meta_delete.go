@@ -1,49 +1,31 @@
 package protocol
 
 import (
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
-// processMdelete runs md: memcached's process_mdelete_command. I (mark stale instead of
-// deleting) is refused: the store keeps no stale marks. A CAS-checked delete (C) runs as
-// a compare-and-swap to an already-expired empty item, which the store reclaims lazily.
+// processMdelete runs md: memcached's process_mdelete_command. With I the item is not
+// deleted but marked stale (with a new CAS id, T's expiry if given, and its win token
+// handed out again: the next mg wins it). A CAS-checked delete (C) runs as a
+// compare-and-swap to an already-expired empty item, which the store reclaims lazily.
 func (c *conn) processMdelete() {
-	tk := &c.tk
-	nt := tk.n
-	if nt < 3 {
-		c.outString(rError)
-		return
-	}
-	if len(tk.t[1]) > keyMaxLength {
-		c.outString(rBadFormat)
-		return
-	}
-	if nt > mflagMaxOptLength {
-		c.outString("CLIENT_ERROR options flags too long")
+	if !c.metaOpen(&mdShape, false) {
 		return
 	}
 	var of metaFlags
-	errstr := rBadFormat
-	key, ok := c.preparse(2, &of, &errstr, "I")
+	key, errstr, ok := c.metaParse(&mdShape, 2, &of)
 	if !ok {
-		c.outErrString("CLIENT_ERROR invalid or duplicate flag")
+		c.outErrString(errstr)
 		return
 	}
+	c.casFilter(&of)
 	c.noreply = of.noReply
 	c.counters.cmdMeta.Add(1)
 	base := len(c.out)
-	o := append(c.out, "HD"...) // the status is filled in below
-	for i := 2; i < nt-1; i++ {
-		switch tok := tk.t[i]; tok[0] {
-		case 'O':
-			if o, ok = appendOpaque(o, tok); !ok {
-				c.outErrString("CLIENT_ERROR opaque token too long")
-				return
-			}
-		case 'k':
-			o = appendKeyFlag(o, key, of.keyBinary)
-		}
+	o, ok := c.appendEcho(append(c.out, "HD"...), key, &of) // the status is filled in below
+	if !ok {
+		c.outErrString("CLIENT_ERROR opaque token too long")
+		return
 	}
 	c.out = o
 	s := c.acquire()
@@ -52,12 +34,14 @@ func (c *conn) processMdelete() {
 		return
 	}
 	var err error
-	if of.hasCAS {
+	if of.setStale {
+		err = c.invalidate(s, key, &of)
+	} else if of.hasCAS {
 		cas := of.reqCAS
 		if cas == 0 {
 			cas = casNone
 		}
-		_, err = s.Store(kv.ModeCAS, key, nil, 0, -1, cas)
+		_, err = s.Store(plib.ModeCAS, key, nil, 0, -1, cas)
 	} else {
 		err = s.Delete(key)
 	}
@@ -80,4 +64,20 @@ func (c *conn) processMdelete() {
 	}
 	copy(c.out[base:], status)
 	c.out = append(c.out, "\r\n"...)
+}
+
+// invalidate is md I: mark key's item stale (see processMdelete).
+func (c *conn) invalidate(s Session, key []byte, of *metaFlags) error {
+	var cas uint64
+	if of.hasCAS {
+		cas = of.reqCAS
+		if cas == 0 {
+			cas = casNone
+		}
+	}
+	var exp *int32
+	if of.newTTL {
+		exp = &of.exptime
+	}
+	return s.Invalidate(key, cas, exp)
 }

@@ -1,9 +1,6 @@
 package protocol
 
-import (
-	"encoding/base64"
-	"strings"
-)
+import "encoding/base64"
 
 const (
 	mflagMaxOptLength    = 20 // memcached's MFLAG_MAX_OPT_LENGTH, in tokens
@@ -19,6 +16,8 @@ type metaFlags struct {
 	mode        byte
 	exptime     int32 // T
 	autoviv     int32 // N
+	recache     int32 // R
+	hasRecache  bool
 	clientFlags uint32
 	reqCAS      uint64
 	delta       uint64
@@ -26,11 +25,9 @@ type metaFlags struct {
 }
 
 // preparse is memcached's _meta_flag_preparse over the flags from token start on. It
-// decodes a base64 key (b) into keyBuf and returns the key to use. Flags in unsupported
-// are refused as unknown ones are ("CLIENT_ERROR invalid flag"): they need item state the
-// store does not keep (see doc.go). It returns false on error, with *errstr set as
-// memcached sets it.
-func (c *conn) preparse(start int, of *metaFlags, errstr *string, unsupported string) ([]byte, bool) {
+// decodes a base64 key (b) into keyBuf and returns the key to use. It returns false on
+// error, with *errstr set as memcached sets it.
+func (c *conn) preparse(start int, of *metaFlags, errstr *string) ([]byte, bool) {
 	tk := &c.tk
 	key := tk.t[1]
 	var seen [127]bool
@@ -42,10 +39,6 @@ func (c *conn) preparse(start int, of *metaFlags, errstr *string, unsupported st
 			return key, false
 		}
 		seen[o] = true
-		if strings.IndexByte(unsupported, o) >= 0 {
-			*errstr = "CLIENT_ERROR invalid flag"
-			return key, false
-		}
 		var ok bool
 		switch o {
 		case 'b':
@@ -67,8 +60,10 @@ func (c *conn) preparse(start int, of *metaFlags, errstr *string, unsupported st
 				of.newTTL = true
 			}
 		case 'R':
-			if _, ok = safeStrtol(tok[1:]); !ok {
+			if of.recache, ok = safeStrtol(tok[1:]); !ok {
 				*errstr, of.hasError = "CLIENT_ERROR bad token in command line format", true
+			} else {
+				of.hasRecache = true
 			}
 		case 'l', 'O', 'P', 'L', 'k', 's', 't', 'c', 'f', 'h':
 		case 'v':

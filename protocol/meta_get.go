@@ -10,28 +10,18 @@ import (
 // an opaque of 32 bytes, and the key flag's decorations.
 const metaHeaderMax = 512
 
-// processMget runs mg: memcached's process_mget_command. The flags that need item state
-// the store does not keep are refused: N (vivify on miss) and R (recache) hand out win
-// tokens (W, Z) that must be remembered per item. u (no LRU bump) is accepted, but the
-// store bumps and marks the item fetched all the same.
+// processMget runs mg: memcached's process_mget_command, with its anti-stampede tokens:
+// N vivifies a missing item and wins, R wins when the item expires within its threshold,
+// a stale item (md I, ms I) wins; a win is handed out once (W), later mg's see Z, and a
+// stale item shows X. The win is decided atomically in the item (Session.MetaLease).
+// u fetches without marking the item fetched or bumping it.
 func (c *conn) processMget() {
 	tk := &c.tk
-	nt := tk.n
-	if nt < 3 {
-		c.outString(rError)
-		return
-	}
-	if len(tk.t[1]) > keyMaxLength {
-		c.outErrString(rBadFormat)
-		return
-	}
-	if nt > mflagMaxOptLength {
-		c.outErrString("CLIENT_ERROR options flags are too long")
+	if !c.metaOpen(&mgShape, false) {
 		return
 	}
 	var of metaFlags
-	errstr := rBadFormat
-	key, ok := c.preparse(2, &of, &errstr, "NR")
+	key, errstr, ok := c.metaParse(&mgShape, 2, &of)
 	if !ok {
 		c.outErrString(errstr)
 		return
@@ -48,6 +38,8 @@ func (c *conn) processMget() {
 		return
 	}
 	reserve := metaHeaderMax + 2*len(key)
+	c.noUpdate = of.noUpdate
+	defer func() { c.noUpdate = false }()
 	var m plib.Meta
 	var val int
 	var err error
@@ -61,10 +53,23 @@ func (c *conn) processMget() {
 			s.Touch(key, of.exptime)
 		}
 	}
+	won := false
+	switch {
+	case err == plib.ErrCacheMiss && of.vivify:
+		var l plib.Lease
+		if l, err = s.MetaLease(key, plib.LeaseReq{Vivify: true, VivifyExptime: int64(of.autoviv)}); err == nil {
+			m, won = l.Meta, l.Won
+		}
+	case err == nil && (of.hasRecache || m.Stale && !m.TokenSent):
+		req := plib.LeaseReq{Recache: of.hasRecache, RecacheExptime: int64(of.recache)}
+		if l, lerr := s.MetaLease(key, req); lerr == nil {
+			m.Stale, m.TokenSent, won = l.Stale, l.TokenSent, l.Won
+		}
+	}
 	c.release(s)
 	switch err {
 	case nil:
-		c.mgetHit(key, &of, m, val)
+		c.mgetHit(key, &of, m, val, won)
 	case plib.ErrCacheMiss, plib.ErrMalformedKey:
 		c.mgetMiss(key, &of)
 	default:
@@ -132,8 +137,9 @@ func ttlFlags(tk *tokens) int {
 	return 0
 }
 
-// mgetHit appends mg's reply for a hit whose value lies val bytes past the output's end.
-func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int) {
+// mgetHit appends mg's reply for a hit whose value lies val bytes past the output's end,
+// with the lease marks (Z, X, and W if won).
+func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int, won bool) {
 	tk := &c.tk
 	base := len(c.out)
 	o := c.out
@@ -157,7 +163,7 @@ func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int) {
 			o = appendTTL(o, exp, now)
 		case 'c':
 			o = append(o, " c"...)
-			o = strconv.AppendUint(o, m.CAS, 10)
+			o = strconv.AppendUint(o, c.casOut(m.CAS), 10)
 		case 'f':
 			o = append(o, " f"...)
 			o = strconv.AppendUint(o, uint64(m.Flags), 10)
@@ -181,6 +187,15 @@ func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int) {
 			o = appendKeyFlag(o, key, of.keyBinary)
 		}
 	}
+	if m.TokenSent { // memcached's order: Z, X, then W
+		o = append(o, " Z"...)
+	}
+	if m.Stale {
+		o = append(o, " X"...)
+	}
+	if won {
+		o = append(o, " W"...)
+	}
 	o = append(o, "\r\n"...)
 	if of.value {
 		n := len(o)
@@ -193,22 +208,12 @@ func (c *conn) mgetHit(key []byte, of *metaFlags, m plib.Meta, val int) {
 
 // mgetMiss appends mg's reply for a miss: EN with the opaque and key, unless q.
 func (c *conn) mgetMiss(key []byte, of *metaFlags) {
-	tk := &c.tk
 	base := len(c.out)
-	o := append(c.out, "EN"...)
-	for i := 2; i < tk.n-1; i++ {
-		tok := tk.t[i]
-		switch tok[0] {
-		case 'O':
-			var ok bool
-			if o, ok = appendOpaque(o, tok); !ok {
-				c.out = c.out[:base]
-				c.outErrString("CLIENT_ERROR opaque token too long")
-				return
-			}
-		case 'k':
-			o = appendKeyFlag(o, key, of.keyBinary)
-		}
+	o, ok := c.appendEcho(append(c.out, "EN"...), key, of)
+	if !ok {
+		c.out = c.out[:base]
+		c.outErrString("CLIENT_ERROR opaque token too long")
+		return
 	}
 	if c.noreply {
 		c.out = c.out[:base]

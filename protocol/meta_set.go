@@ -3,26 +3,16 @@ package protocol
 import (
 	"strconv"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
 // processMset runs ms: memcached's process_mset_command, then _finalize_mset once the
-// data is read. I (invalidate: store a stale value under a lower CAS) is refused: the
-// store keeps no stale marks.
+// data is read. With I and C, a CAS id older than the item's stores the value all the
+// same, marked stale, keeping the item's expiry and win token.
 func (c *conn) processMset() {
 	tk := &c.tk
 	nt := tk.n
-	if nt < 3 {
-		c.outString(rError)
-		return
-	}
-	if len(tk.t[1]) > keyMaxLength || nt == 3 {
-		c.outErrString(rBadFormat)
-		return
-	}
-	if nt > mflagMaxOptLength {
-		c.outErrString("CLIENT_ERROR options flags too long")
+	if !c.metaOpen(&msShape, nt == 3) {
 		return
 	}
 	vlen, ok := safeStrtol(tk.t[2])
@@ -33,50 +23,21 @@ func (c *conn) processMset() {
 	n := int(vlen) + 2
 	c.counters.cmdMeta.Add(1)
 	var of metaFlags
-	errstr := rBadFormat
-	key, ok := c.preparse(3, &of, &errstr, "I")
+	key, errstr, ok := c.metaParse(&msShape, 3, &of)
 	if !ok {
 		c.msetFail(errstr, n)
 		return
 	}
 	key = c.keyBuf[:copy(c.keyBuf[:], key)] // the line goes when the data is read
 	c.noreply = of.noReply
-	// Stash the flags to echo (as memcached stashes them in its write buffer).
-	c.stash = c.stash[:0]
-	hasError := false
-	for i := 2; i < nt-1; i++ {
-		switch tok := tk.t[i]; tok[0] {
-		case 'O':
-			if len(tok) > mflagMaxOpaqueLength {
-				errstr, hasError = "CLIENT_ERROR opaque token too long", true
-				continue
-			}
-			c.stash = append(c.stash, ' ')
-			c.stash = append(c.stash, tok...)
-		case 'k', 'c':
-			c.stash = append(c.stash, ' ', tok[0])
-		}
-	}
-	mode := kv.ModeSet
-	switch of.mode {
-	case 0, 'S':
-	case 'E':
-		mode = kv.ModeAdd
-	case 'A':
-		mode = kv.ModeAppend
-	case 'P':
-		mode = kv.ModePrepend
-	case 'R':
-		mode = kv.ModeReplace
-	default:
+	opaqueErr := c.msetStash()
+	mode, ok := msetMode(&of)
+	if !ok {
 		c.msetFail("CLIENT_ERROR invalid mode for ms M token", n)
 		return
 	}
-	if of.hasCAS && (mode == kv.ModeSet || mode == kv.ModeReplace) {
-		mode = kv.ModeCAS
-	}
-	if hasError {
-		c.msetFail(errstr, n)
+	if opaqueErr {
+		c.msetFail("CLIENT_ERROR opaque token too long", n)
 		return
 	}
 	if c.tooLarge(len(key), n) {
@@ -101,6 +62,49 @@ func (c *conn) processMset() {
 	c.msetFinish(c.storeReply(mode, err), key, &of, cas)
 }
 
+// msetStash stashes the flags ms's reply echoes (O, k, c), as memcached stashes them in
+// its write buffer, and reports an opaque too long.
+func (c *conn) msetStash() (opaqueErr bool) {
+	tk := &c.tk
+	c.stash = c.stash[:0]
+	for i := 2; i < tk.n-1; i++ {
+		switch tok := tk.t[i]; tok[0] {
+		case 'O':
+			if len(tok) > mflagMaxOpaqueLength {
+				opaqueErr = true
+				continue
+			}
+			c.stash = append(c.stash, ' ')
+			c.stash = append(c.stash, tok...)
+		case 'k', 'c':
+			c.stash = append(c.stash, ' ', tok[0])
+		}
+	}
+	return opaqueErr
+}
+
+// msetMode is the store mode of ms's M flag (a C makes set and replace a cas).
+func msetMode(of *metaFlags) (plib.StoreMode, bool) {
+	mode := plib.ModeSet
+	switch of.mode {
+	case 0, 'S':
+	case 'E':
+		mode = plib.ModeAdd
+	case 'A':
+		mode = plib.ModeAppend
+	case 'P':
+		mode = plib.ModePrepend
+	case 'R':
+		mode = plib.ModeReplace
+	default:
+		return mode, false
+	}
+	if of.hasCAS && (mode == plib.ModeSet || mode == plib.ModeReplace) {
+		mode = plib.ModeCAS
+	}
+	return mode, true
+}
+
 // msetFail replies errstr and swallows the n bytes of data.
 func (c *conn) msetFail(errstr string, n int) {
 	c.outErrString(errstr)
@@ -111,24 +115,29 @@ func (c *conn) msetFail(errstr string, n int) {
 
 // msetStore stores the value; a CAS-checked append or prepend runs as a read and a
 // compare-and-swap of the joined value (the store's append takes no CAS).
-func (c *conn) msetStore(mode kv.Mode, key, value []byte, of *metaFlags) (uint64, error) {
+func (c *conn) msetStore(mode plib.StoreMode, key, value []byte, of *metaFlags) (uint64, error) {
 	s := c.acquire()
 	if s == nil {
 		return 0, errNoSession
 	}
 	defer c.release(s)
 	cas := of.reqCAS
+	if c.srv.cfg.CASDisabled && of.hasCAS { // -C: no item has the id asked for
+		cas, of.setStale = casNone, false
+	}
 	switch {
-	case mode == kv.ModeCAS && cas == 0:
+	case mode == plib.ModeCAS && cas == 0:
 		cas = casNone
-	case (mode == kv.ModeAppend || mode == kv.ModePrepend) && cas != 0:
+	case (mode == plib.ModeAppend || mode == plib.ModePrepend) && cas != 0:
 		return c.appendCAS(s, mode, key, value, cas)
+	case mode == plib.ModeCAS && of.setStale:
+		return s.StoreStale(key, value, of.clientFlags, of.exptime, cas)
 	}
 	return s.Store(mode, key, value, of.clientFlags, of.exptime, cas)
 }
 
 // appendCAS appends (or prepends) value to key's value if the item's CAS id is cas.
-func (c *conn) appendCAS(s Session, mode kv.Mode, key, value []byte, cas uint64) (uint64, error) {
+func (c *conn) appendCAS(s Session, mode plib.StoreMode, key, value []byte, cas uint64) (uint64, error) {
 	m, err := c.readValue(s, key)
 	switch {
 	case err == plib.ErrCacheMiss || err == plib.ErrMalformedKey:
@@ -142,12 +151,12 @@ func (c *conn) appendCAS(s Session, mode kv.Mode, key, value []byte, cas uint64)
 	}
 	old := c.scratch[:m.Len]
 	joined := make([]byte, 0, m.Len+len(value))
-	if mode == kv.ModeAppend {
+	if mode == plib.ModeAppend {
 		joined = append(append(joined, old...), value...)
 	} else {
 		joined = append(append(joined, value...), old...)
 	}
-	newCAS, err := s.Store(kv.ModeCAS, key, joined, m.Flags, int32(m.Exp), cas)
+	newCAS, err := s.Store(plib.ModeCAS, key, joined, m.Flags, int32(m.Exp), cas)
 	if err == plib.ErrCacheMiss {
 		err = plib.ErrNotStored
 	}
@@ -200,7 +209,7 @@ func (c *conn) msetFinish(status string, key []byte, of *metaFlags, cas uint64) 
 			o = appendKeyFlag(o, key, of.keyBinary)
 		case 'c':
 			o = append(o, " c"...)
-			o = strconv.AppendUint(o, cas, 10)
+			o = strconv.AppendUint(o, c.casOut(cas), 10)
 		}
 	}
 	c.out = append(o, "\r\n"...)

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/plibcached/plibcached/plib"
 )
 
 // Config tunes a Server. The zero value is memcached's defaults.
@@ -27,11 +29,35 @@ type Config struct {
 	// BlockingIO serves each connection with blocking system calls on its own thread
 	// instead of through the runtime's poller (see blocking.go).
 	BlockingIO bool
+	// FlushDisabled is memcached's -F: flush_all answers "CLIENT_ERROR flush_all not
+	// allowed" (and is still counted in cmd_flush, as memcached logs it).
+	FlushDisabled bool
+	// DebugClock, if set, serves memcached-debug's "debugtime" command, which moves this
+	// clock (the store's: plib.Options.Clock must be the same one). Tests only; nil makes
+	// debugtime an unknown command, as in a release build of memcached.
+	DebugClock *DebugClock
+	// IdleTimeout is memcached's -o idle_timeout: a connection that sends nothing for
+	// this long is closed (and counted in idle_kicks). 0: never.
+	IdleTimeout time.Duration
+	// ReqsPerEvent is memcached's -R: after this many commands in a row from one
+	// connection's already-read input, the connection sends its replies and yields the
+	// processor to others (counted in conn_yields). 0: memcached's default, 20.
+	ReqsPerEvent int
+	// Shutdown, if set, enables the shutdown command (memcached's -A), which calls it to
+	// stop the server gracefully.
+	Shutdown func()
+	// CASDisabled is memcached's -C: CAS ids are hidden and never match (nocas.go).
+	CASDisabled bool
+	// NoEvict is memcached's -M, for "stats settings" (evictions off); the store enforces
+	// it (plib.Options.NoEvict).
+	NoEvict bool
 }
 
 const (
 	defaultItemSizeMax = 1 << 20
 	defaultVersion     = "1.6.18"
+	// defaultReqsPerEvent is memcached's -R default.
+	defaultReqsPerEvent = 20
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -53,6 +79,12 @@ type Server struct {
 	shutdown   atomic.Bool
 	totalConns atomic.Uint64
 	rejected   atomic.Uint64
+	idleKicks  atomic.Uint64
+
+	readBufBytes atomic.Uint64 // the connections' read buffers, in bytes
+	prefixes     prefixStats   // "stats detail"
+	statsBase    plib.Stats    // the store's figures at the last "stats reset" (mu)
+	connBase     connFigures   // the connections' figures then (mu)
 }
 
 // NewServer returns a Server over be.
@@ -62,6 +94,9 @@ func NewServer(be Backend, cfg Config) *Server {
 	}
 	if cfg.Version == "" {
 		cfg.Version = defaultVersion
+	}
+	if cfg.ReqsPerEvent <= 0 {
+		cfg.ReqsPerEvent = defaultReqsPerEvent
 	}
 	return &Server{cfg: cfg, be: be, started: time.Now(),
 		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{}}
@@ -107,14 +142,18 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		backoff = 0
-		s.ServeConn(nc)
+		s.serveConn(nc, l.Addr())
 	}
 }
 
 // ServeConn serves one established connection (a socket from any source, such as a
 // descriptor passed by another process) in a new goroutine, and closes it when done.
-func (s *Server) ServeConn(nc net.Conn) {
+func (s *Server) ServeConn(nc net.Conn) { s.serveConn(nc, nc.LocalAddr()) }
+
+// serveConn is ServeConn for a connection accepted on a listener at listenAddr.
+func (s *Server) serveConn(nc net.Conn, listenAddr net.Addr) {
 	c := newConn(s, nc)
+	c.listenAddr = listenAddr
 	s.mu.Lock()
 	if s.shutdown.Load() {
 		s.mu.Unlock()
@@ -136,6 +175,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 	go func() {
 		defer s.wg.Done()
 		c.serve()
+		c.untrackReadBuf()
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.closed.add(&c.counters)

@@ -144,6 +144,12 @@ func safeStrtoul(b []byte) (uint32, bool) {
 // safeStrtol is memcached's safe_strtol on LP64: strtol is 64 bits wide (ERANGE beyond),
 // and the result is truncated to 32 bits when stored.
 func safeStrtol(b []byte) (int32, bool) {
+	v, ok := safeStrtoll(b)
+	return int32(v), ok
+}
+
+// safeStrtoll is memcached's safe_strtoll: strtoll, refused on ERANGE or a bad end.
+func safeStrtoll(b []byte) (int64, bool) {
 	mag, over, neg, end := scanInt(b)
 	if end == 0 || over || !endOK(b, end) {
 		return 0, false
@@ -155,5 +161,5 @@ func safeStrtol(b []byte) (int32, bool) {
 	if neg {
 		v = -v
 	}
-	return int32(v), true
+	return v, true
 }

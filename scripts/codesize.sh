@@ -8,8 +8,9 @@
 #     (the optional network front end) when it exists;
 #   - memcached's own C sources, as the paper counted them: the *.c and *.h files at the top of
 #     its source tree, from Debian's source package of the memcached Debian ships (1.6.x),
-#     fetched with `apt-get source` through a private sources list (nothing on the system
-#     changes), or from MEMCACHED_SRC=/path/to/memcached-1.6.x if set.
+#     fetched by scripts/memcached-src.sh (`apt-get source` through a private sources list
+#     derived from the system's own apt configuration; nothing on the system changes), or
+#     from MEMCACHED_SRC=/path/to/memcached-1.6.x if set.
 # and prints both, the ratio, and memcached's breakdown (the 1.6 proxy and test programs, which
 # postdate or sit outside the paper's count, shown apart).
 set -euo pipefail
@@ -17,23 +18,9 @@ cd "$(dirname "$0")/.."
 work=${CODESIZE_WORK:-${TMPDIR:-/tmp}/plibcached-codesize}
 
 fetch_memcached() {
-  . /etc/os-release
-  local suite=${VERSION_CODENAME:-bookworm}
-  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
-  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" > "$work/sources.list"
-  local apt=(apt-get -q -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o APT::Sandbox::User=root)
-  (cd "$work" && "${apt[@]}" update >/dev/null && "${apt[@]}" source --download-only memcached >/dev/null) || {
-    echo "codesize: could not fetch Debian's memcached source package; set MEMCACHED_SRC to an unpacked memcached 1.6 source tree" >&2
-    exit 1
-  }
-  local orig
-  orig=$(ls "$work"/memcached_*.orig.tar.* | head -1)
-  rm -rf "$work/src" && mkdir -p "$work/src"
-  tar -xf "$orig" -C "$work/src"
-  MEMCACHED_SRC=$(ls -d "$work"/src/memcached-*/ | head -1)
-  MEMCACHED_SRC=${MEMCACHED_SRC%/}
-  echo "memcached source: Debian $suite, $(basename "$orig")"
+  # Debian's source package, from deb-src lines derived from this system's apt configuration.
+  MEMCACHED_SRC=$(scripts/memcached-src.sh "$work" upstream) # upstream's files, as the paper counted
+  echo "memcached source: Debian's orig tarball, $(basename "$MEMCACHED_SRC")"
 }
 
 if [ -z "${MEMCACHED_SRC:-}" ]; then

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -94,7 +93,7 @@ func check(s *segment, w io.Writer) (bool, error) {
 	locks := s.c.LocksHeld()
 	fmt.Fprintf(w, "segment %s\nclient slots: %d live, %d dead\nlocks held: %d\n", s.path, live, dead, locks)
 	err := s.c.Check()
-	var ce *kv.CheckError
+	var ce *plib.CheckError
 	switch {
 	case err == nil:
 		fmt.Fprintln(w, "check: ok")

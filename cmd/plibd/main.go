@@ -28,7 +28,11 @@ import (
 	"github.com/plibcached/plibcached/plib"
 	"github.com/plibcached/plibcached/plib/handoff"
 	"github.com/plibcached/plibcached/plibd"
+	"github.com/plibcached/plibcached/protocol"
 )
+
+// plibDefaultSize is plib's segment size when -memory is 0 (plib.Options.Size's default).
+const plibDefaultSize = 256 << 20
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
@@ -52,7 +56,9 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	var cfg plibd.Config
 	fs.StringVar(&cfg.Segment, "segment", "plibd", "segment path; a bare name lives under /dev/shm")
 	memory := fs.Int64("memory", 0, "segment size in MiB when creating it (0: plib's default)")
-	itemMax := fs.Int("max-item-size", 1<<20, "largest item in bytes (memcached's -I)")
+	itemMemory := fs.Int64("item-memory", 0, "with no -memory: size the segment for this many MiB of items besides its tables and client slots (memcached's -m)")
+	itemMax := itemSizeFlag(1 << 20)
+	fs.Var(&itemMax, "max-item-size", "largest item in bytes, with an optional k or m suffix (memcached's -I; 1k to 1/2 of -memory, at most 1g)")
 	fs.Int64Var(&cfg.Options.ExpectedItems, "items", 0, "items the hash table is sized for when creating the segment")
 	fs.IntVar(&cfg.Options.MaxClients, "clients", 0, "client slots when creating the segment (0: plib's default)")
 	fs.IntVar(&cfg.Sessions, "sessions", 0, "client slots plibd holds at most (0: 4 per CPU)")
@@ -66,6 +72,13 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	handoffSock := fs.String("handoff", "", "with -memfd: unix socket where allowed local processes get the segment (plib.Dial)")
 	allow := fs.String("allow", "", `with -memfd: who may have the segment, e.g. "uid=1000,1001 gid=100" (default: nobody)`)
 	watch := fs.Bool("watch", true, "watch the local clients' pidfds and repair after one that dies at once")
+	fs.BoolVar(&cfg.ShutdownCommand, "enable-shutdown", false, "serve the shutdown command, which stops plibd gracefully (memcached's -A)")
+	fs.BoolVar(&cfg.Protocol.CASDisabled, "disable-cas", false, "hide CAS ids, as memcached's -C (the store keeps them)")
+	fs.BoolVar(&cfg.Options.NoEvict, "no-evict", false, "answer out of memory rather than evict a live item (memcached's -M)")
+	fs.BoolVar(&cfg.Protocol.FlushDisabled, "disable-flush", false, "refuse flush_all (memcached's -F)")
+	fs.DurationVar(&cfg.Protocol.IdleTimeout, "idle-timeout", 0, "close connections idle this long (memcached's -o idle_timeout; 0: never)")
+	fs.IntVar(&cfg.Protocol.ReqsPerEvent, "reqs-per-event", 20, "commands one connection runs in a row before yielding to others (memcached's -R)")
+	debugtime := fs.Bool("debugtime", false, "serve memcached-debug's debugtime command, which moves the store's clock (tests only)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -86,8 +99,30 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	}
 	setProcs(*procs, cfg.Protocol.BlockingIO)
 	cfg.Options.Size = *memory << 20
-	cfg.Options.MaxItemSize = *itemMax
-	cfg.Protocol.ItemSizeMax = *itemMax
+	cfg.Options.MaxItemSize = int(itemMax)
+	size := cfg.Options.Size
+	switch {
+	case *memory == 0 && *itemMemory > 0:
+		size = *itemMemory << 20
+		seg, err := plib.SegmentSizeForItemMemory(size, cfg.Options)
+		if err != nil {
+			fmt.Fprintln(stderr, "plibd: -item-memory:", err)
+			return cfg, err
+		}
+		cfg.Options.Size = seg
+	case size == 0:
+		size = plibDefaultSize
+	}
+	if err := checkItemSize(int(itemMax), size); err != nil {
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	cfg.Protocol.ItemSizeMax = int(itemMax)
+	cfg.Protocol.NoEvict = cfg.Options.NoEvict
+	if *debugtime {
+		cfg.Protocol.DebugClock = &protocol.DebugClock{Base: plib.CoarseClock{}}
+		cfg.Options.Clock = cfg.Protocol.DebugClock
+	}
 	if *watch {
 		cfg.Services = append(cfg.Services, &plibd.SlotWatcher{})
 	}

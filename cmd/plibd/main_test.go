@@ -100,3 +100,49 @@ func TestSIGTERM(t *testing.T) {
 		t.Fatalf("after restart: %+v %v", it, err)
 	}
 }
+
+// TestItemSizeLimits: -max-item-size takes memcached's k and m suffixes and refuses what
+// memcached's -I refuses at start-up (item_size_max.t).
+func TestItemSizeLimits(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want int // 0: refused
+	}{
+		{[]string{"-max-item-size", "1024"}, 1024},
+		{[]string{"-max-item-size", "512k"}, 512 << 10},
+		{[]string{"-memory", "256", "-max-item-size", "32m"}, 32 << 20},
+		{[]string{"-max-item-size", "2097152"}, 2 << 20},
+		{[]string{"-max-item-size", "1000"}, 0},
+		{[]string{"-max-item-size", "256m"}, 0},                      // over half of the default 256 MiB
+		{[]string{"-item-memory", "64", "-max-item-size", "33m"}, 0}, // over half of -m 64
+		{[]string{"-max-item-size", "2g"}, 0},
+	} {
+		cfg, err := parseFlags(c.args, io.Discard)
+		switch {
+		case c.want == 0 && err == nil:
+			t.Errorf("%q accepted", c.args)
+		case c.want != 0 && err != nil:
+			t.Errorf("%q: %v", c.args, err)
+		case c.want != 0 && (cfg.Protocol.ItemSizeMax != c.want || cfg.Options.MaxItemSize != c.want):
+			t.Errorf("%q: item size %d/%d, want %d", c.args, cfg.Protocol.ItemSizeMax, cfg.Options.MaxItemSize, c.want)
+		}
+	}
+}
+
+// TestItemMemory: -item-memory sizes the segment for that much item memory besides its
+// slots and tables (memcached's -m), and the store gets exactly those pages.
+func TestItemMemory(t *testing.T) {
+	cfg, err := parseFlags([]string{"-item-memory", "3", "-clients", "4"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := plib.Open(filepath.Join(t.TempDir(), "seg"), plib.Options{Size: cfg.Options.Size,
+		MaxClients: cfg.Options.MaxClients, MaxItemSize: cfg.Options.MaxItemSize, Protection: plib.ModeNoPKU})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := c.Stats().TotalPages; got != 3 {
+		t.Fatalf("segment for -item-memory 3 has %d slab pages, want 3", got)
+	}
+}
