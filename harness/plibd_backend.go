@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -93,7 +92,7 @@ func openPlibd(cfg Config) (Backend, error) {
 // plibMaxItem is the item size limit for cfg's records: memcached's default 1 MiB, or more
 // for larger values.
 func plibMaxItem(cfg Config) int {
-	return max(1<<20, kv.ItemSize(cfg.MaxKeySize, cfg.MaxValueSize))
+	return max(1<<20, plib.ItemSize(cfg.MaxKeySize, cfg.MaxValueSize))
 }
 
 // plibdBackend is memcachedBackend (gomemcache workers against the server's address) plus

@@ -10,14 +10,8 @@ import (
 	"testing"
 )
 
-// kvImportExceptions are the non-test files outside kv and plib that still import kv.
-// TODO(issue 16): torture and harness are being reworked by others; convert them to
-// plib's names (plib/kv.go) and empty this list.
-var kvImportExceptions = map[string]bool{
-	"harness/plibd_backend.go": true,
-	"torture/final.go":         true,
-	"torture/worker.go":        true,
-}
+// kvImportExceptions are the non-test files outside kv and plib that may import kv: none.
+var kvImportExceptions = map[string]bool{}
 
 // TestOnlyPlibImportsKV: plib is the one door into kv. No non-test Go file outside kv
 // and plib imports kv, but for the exceptions listed above (each of which must still

@@ -31,6 +31,9 @@ type (
 	CheckError = kv.CheckError
 	// DumpEntry is one item of Session.CacheDump.
 	DumpEntry = kv.DumpEntry
+	// BusyError is the error of a call that waited Options.LockTimeout for a lock a live
+	// process kept (errors.Is(err, ErrBusy)): it names the holder's slot and pid.
+	BusyError = kv.BusyError
 )
 
 // NewManualClock returns a ManualClock reading t.

@@ -5,8 +5,8 @@ import "github.com/plibcached/plibcached/kv"
 // Meta describes an item read by GetInto: its flags, CAS id and value length.
 type Meta = kv.Meta
 
-// StoreMode selects a storage command for Session.Store: kv.ModeSet, kv.ModeAdd,
-// kv.ModeReplace, kv.ModeAppend, kv.ModePrepend or kv.ModeCAS.
+// StoreMode selects a storage command for Session.Store: ModeSet, ModeAdd, ModeReplace,
+// ModeAppend, ModePrepend or ModeCAS.
 type StoreMode = kv.Mode
 
 // Session is one client slot held by one goroutine at a time: the allocation-free path.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -70,7 +69,7 @@ func runFinal(sp spec) int {
 	phase("check")
 	if err := c.Check(); err != nil {
 		r.CheckErr = err.Error()
-		if ce := (*kv.CheckError)(nil); errors.As(err, &ce) {
+		if ce := (*plib.CheckError)(nil); errors.As(err, &ce) {
 			r.Violations = ce.Problems
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/plibcached/plibcached/kv"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -130,7 +129,7 @@ func (w *worker) run(k int, in Input, val []byte) Output {
 	return out
 }
 
-var storeModes = map[OpKind]kv.Mode{OpSet: kv.ModeSet, OpAdd: kv.ModeAdd, OpAppend: kv.ModeAppend, OpCAS: kv.ModeCAS}
+var storeModes = map[OpKind]plib.StoreMode{OpSet: plib.ModeSet, OpAdd: plib.ModeAdd, OpAppend: plib.ModeAppend, OpCAS: plib.ModeCAS}
 
 func (w *worker) exec(key keyRef, in Input, val []byte) (out Output) {
 	if w.sp.Fault != "" {
