@@ -50,7 +50,7 @@ func (c *conn) processGet(returnCAS, touch bool) {
 		if err := c.getOne(s, key, returnCAS, touch, exptime, bad); err != nil {
 			c.release(s)
 			c.out = c.out[:mark]
-			c.outString("SERVER_ERROR " + err.Error())
+			c.outString(c.serverError(err))
 			return
 		}
 		if !bad && len(c.out) >= flushThreshold {

@@ -45,7 +45,7 @@ func (c *conn) processArith(incr bool) {
 	case plib.ErrOutOfMemory:
 		c.outString(rArithNoMemory)
 	default:
-		c.outString("SERVER_ERROR " + err.Error())
+		c.outString(c.serverError(err))
 	}
 }
 
@@ -75,7 +75,7 @@ func (c *conn) processTouch() {
 	case plib.ErrCacheMiss, plib.ErrMalformedKey:
 		c.outString("NOT_FOUND")
 	default:
-		c.outString("SERVER_ERROR " + err.Error())
+		c.outString(c.serverError(err))
 	}
 }
 
@@ -110,7 +110,7 @@ func (c *conn) processDelete() {
 	case plib.ErrCacheMiss, plib.ErrMalformedKey:
 		c.outString("NOT_FOUND")
 	default:
-		c.outString("SERVER_ERROR " + err.Error())
+		c.outString(c.serverError(err))
 	}
 }
 
@@ -148,7 +148,7 @@ func (c *conn) processFlushAll() {
 	err := s.FlushAll(max(delay, 0))
 	c.release(s)
 	if err != nil {
-		c.outString("SERVER_ERROR " + err.Error())
+		c.outString(c.serverError(err))
 		return
 	}
 	c.outString("OK")

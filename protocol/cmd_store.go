@@ -115,7 +115,7 @@ func (c *conn) storeReply(mode plib.StoreMode, err error) string {
 		}
 		return rBadFormat
 	}
-	return "SERVER_ERROR " + err.Error()
+	return c.serverError(err)
 }
 
 // deleteQuietly removes key, whatever it finds.

@@ -213,7 +213,7 @@ func (c *conn) acquire() Session {
 	s, err := c.srv.be.Acquire()
 	if err != nil {
 		c.noreply = false
-		c.outString("SERVER_ERROR " + err.Error())
+		c.outString(c.serverError(err))
 		return nil
 	}
 	return s

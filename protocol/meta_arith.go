@@ -82,9 +82,9 @@ func (c *conn) marith(s Session, key []byte, incr bool, of *metaFlags) (res arit
 			case plib.ErrOutOfMemory, plib.ErrValueTooLarge:
 				return res, "SERVER_ERROR Out of memory allocating new item"
 			}
-			return res, "SERVER_ERROR " + err.Error()
+			return res, c.serverError(err)
 		case err != nil:
-			return res, "SERVER_ERROR " + err.Error()
+			return res, c.serverError(err)
 		case m.Len == 0:
 			return res, rNonNumeric
 		case of.hasCAS && of.reqCAS != 0 && m.CAS != of.reqCAS:
@@ -122,7 +122,7 @@ func (c *conn) marith(s Session, key []byte, incr bool, of *metaFlags) (res arit
 		case plib.ErrOutOfMemory, plib.ErrValueTooLarge:
 			return res, rArithNoMemory
 		}
-		return res, "SERVER_ERROR " + err.Error()
+		return res, c.serverError(err)
 	}
 }
 

@@ -59,7 +59,7 @@ func (c *conn) processMdelete() {
 		status = "NF"
 	default:
 		c.out = c.out[:base]
-		c.outErrString("SERVER_ERROR " + err.Error())
+		c.outErrString(c.serverError(err))
 		return
 	}
 	copy(c.out[base:], status)

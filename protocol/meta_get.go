@@ -73,7 +73,7 @@ func (c *conn) processMget() {
 	case plib.ErrCacheMiss, plib.ErrMalformedKey:
 		c.mgetMiss(key, &of)
 	default:
-		c.outErrString("SERVER_ERROR " + err.Error())
+		c.outErrString(c.serverError(err))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -69,6 +70,8 @@ type Server struct {
 	cfg     Config
 	be      Backend
 	started time.Time
+	// lastStoreLog is when a damaged segment or busy lock was last logged (unix ns).
+	lastStoreLog atomic.Int64
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -231,4 +234,18 @@ func (s *Server) closeConns() {
 		c.wake()
 		c.nc.Close()
 	}
+}
+
+// serverError is the reply to a command the store failed with an error memcached has no
+// answer for: SERVER_ERROR and the error, on one line. A damaged segment (plib.ErrCorrupt)
+// or a lock a stopped process keeps (plib.ErrBusy) is logged too, at most once a second,
+// since every command that meets it fails the same way; other commands go on being served.
+func (c *conn) serverError(err error) string {
+	if errors.Is(err, plib.ErrCorrupt) || errors.Is(err, plib.ErrBusy) {
+		now := time.Now().UnixNano()
+		if last := c.srv.lastStoreLog.Load(); now-last >= int64(time.Second) && c.srv.lastStoreLog.CompareAndSwap(last, now) {
+			c.srv.logf("plibd: %v (the command got SERVER_ERROR; serving on)", err)
+		}
+	}
+	return "SERVER_ERROR " + strings.NewReplacer("\r", " ", "\n", " ").Replace(err.Error())
 }

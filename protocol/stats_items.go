@@ -85,7 +85,7 @@ func (c *conn) processCachedump() {
 	items, err := s.CacheDump(int(id), int(limit))
 	c.release(s)
 	if err != nil {
-		c.outString("SERVER_ERROR " + err.Error())
+		c.outString(c.serverError(err))
 		return
 	}
 	c.out = appendDump(c.out, items)
