@@ -7,11 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/plibcached/plibcached/internal/proctest"
 )
 
 // threadCPU returns the CPU time the calling OS thread has used. The caller must be locked
@@ -161,7 +162,7 @@ func TestStoppedProcessHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	waitStopped(t, cmd.Process.Pid)
+	proctest.WaitState(t, cmd.Process.Pid, "T")
 	key := []byte("stopkey")
 	if h := s.m.a32(s.stripeOf(hashKey(key))).Load() & holderMask; h != holder(crashVictim) {
 		t.Fatalf("stopped child holds %d on the key's stripe, want %d", h, holder(crashVictim))
@@ -210,19 +211,4 @@ func stopChild(t *testing.T, path string) {
 	s.lock(stripe, holder(crashVictim))
 	syscall.Kill(os.Getpid(), syscall.SIGSTOP)
 	s.unlock(stripe)
-}
-
-// waitStopped waits until process pid is in state T (stopped).
-func waitStopped(t *testing.T, pid int) {
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-		if err == nil {
-			if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 0 && f[0] == "T" {
-				return
-			}
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("child %d never stopped", pid)
 }

@@ -3,12 +3,12 @@ package plib
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/plibcached/plibcached/internal/proctest"
 	"github.com/plibcached/plibcached/kv"
 )
 
@@ -60,7 +60,7 @@ func TestStoppedProcessGivesBusy(t *testing.T) {
 	pid := cmd.Process.Pid
 	for try := 0; try < 500; try++ {
 		cmd.Process.Signal(syscall.SIGSTOP)
-		waitProcessStopped(t, pid)
+		proctest.WaitState(t, pid, "T")
 		err := c.Check()
 		if err == nil {
 			cmd.Process.Signal(syscall.SIGCONT)
@@ -86,19 +86,4 @@ func TestStoppedProcessGivesBusy(t *testing.T) {
 		return
 	}
 	t.Fatal("in 500 stops the child never held a lock: the test cannot show anything")
-}
-
-// waitProcessStopped waits until process pid is in state T.
-func waitProcessStopped(t *testing.T, pid int) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 0 && f[0] == "T" {
-			return
-		}
-	}
-	t.Fatalf("process %d never stopped", pid)
 }

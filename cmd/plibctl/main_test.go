@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plibcached/plibcached/internal/proctest"
 	"github.com/plibcached/plibcached/plib"
 )
 
@@ -167,7 +168,7 @@ func TestCheckNamesStoppedHolder(t *testing.T) {
 	pid := cmd.Process.Pid
 	for try := 0; try < 500; try++ {
 		cmd.Process.Signal(syscall.SIGSTOP)
-		waitState(t, pid, "T")
+		proctest.WaitState(t, pid, "T")
 		code, out := ctl("-online", "-lock-timeout", "50ms", "check", path)
 		if code == 0 {
 			cmd.Process.Signal(syscall.SIGCONT)
@@ -181,19 +182,4 @@ func TestCheckNamesStoppedHolder(t *testing.T) {
 		return
 	}
 	t.Fatal("in 500 stops the child never held a lock: the test shows nothing")
-}
-
-// waitState waits until process pid is in the given /proc state.
-func waitState(t *testing.T, pid int, state string) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 0 && f[0] == state {
-			return
-		}
-	}
-	t.Fatalf("process %d never reached state %s", pid, state)
 }
