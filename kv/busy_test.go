@@ -1,8 +1,10 @@
 package kv
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,11 +161,18 @@ func TestStoppedProcessHolder(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestStoppedProcessHolder$")
 	cmd.Env = append(os.Environ(), stopEnvPath+"="+path)
 	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stderr = &out
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "locked\n" {
+		t.Fatalf("child said %q; stderr: %s", line, out.String())
+	}
 	proctest.WaitState(t, cmd.Process.Pid, "T")
 	key := []byte("stopkey")
 	if h := s.m.a32(s.stripeOf(hashKey(key))).Load() & holderMask; h != holder(crashVictim) {
@@ -213,6 +222,7 @@ func stopChild(t *testing.T, path string) {
 	}
 	stripe := s.stripeOf(hashKey([]byte("stopkey")))
 	s.lock(stripe, holder(crashVictim))
+	fmt.Println("locked")
 	syscall.Kill(os.Getpid(), syscall.SIGSTOP)
 	s.unlock(stripe)
 }
