@@ -78,6 +78,7 @@ const (
 	// Slab-class entry fields, guarded by the class's lock (statistics are atomic).
 	classEntrySize = 128
 	cLock          = 0
+	cMayExpire     = 4 // 1 once an item with an expiration time was linked (reclaim.go)
 	cChunkSize     = 8
 	cPerSlab       = 12
 	cLRUHead       = 16

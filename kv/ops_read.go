@@ -59,6 +59,9 @@ func (s *Store) get(slot Slot, key, dst []byte, touch bool, exptime int64) (_ Me
 	if touch {
 		exp := realtime(exptime, now)
 		s.m.setU32(it+iExp, exp)
+		if exp != 0 {
+			s.markMayExpire(s.classOf(it))
+		}
 		meta.Exp = int64(exp)
 		s.count(slot, stTouchHits)
 	}
@@ -106,7 +109,11 @@ func (s *Store) Touch(slot Slot, key []byte, exptime int64) (err error) {
 		s.count(slot, stTouchMisses)
 		return ErrNotFound
 	}
-	s.m.setU32(it+iExp, realtime(exptime, now))
+	exp := realtime(exptime, now)
+	s.m.setU32(it+iExp, exp)
+	if exp != 0 {
+		s.markMayExpire(s.classOf(it))
+	}
 	s.bump(it, now, hold)
 	s.unlock(stripe)
 	s.count(slot, stTouchHits)

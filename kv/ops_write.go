@@ -188,6 +188,9 @@ func (s *Store) link(it, old, link uint64, h uint32, hold uint32) {
 		s.lock(s.classLock(max(cls, ocls)), hold)
 	}
 	s.lruLink(hold, cls, it)
+	if s.m.u32(it+iExp) != 0 {
+		s.markMayExpire(cls)
+	}
 	s.w64(hold, s.journal(hold)+jAlloc, 0)
 	s.beginWriting(s.stripeOf(h))
 	if old != 0 {
