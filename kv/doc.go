@@ -99,8 +99,9 @@
 // can see a half-written number; a page is taken and recorded for carving in one section of
 // the page lock.
 //
-// A client waiting for a lock asks every 0.5 ms whether the holder's process lives
-// (Options.HolderAlive: package plib compares pid and start time). If it is dead, one waiter
+// A client waiting for a lock asks after 0.5 ms, then after each further sixteenth of its
+// wait, whether the holder's process lives (Options.HolderAlive: package plib compares pid
+// and start time). If it is dead, one waiter
 // wins the dead slot's claim word (a CAS) and repairs, acting as the dead slot so that its
 // own stores are journaled there too (a repairer that dies in turn leaves a journal the
 // next one picks up): it rolls the undo log back, finishes the recorded carve, page move or
