@@ -4,6 +4,8 @@ import (
 	"net"
 	"strings"
 	"testing"
+
+	"github.com/plibcached/plibcached/plib"
 )
 
 // sameReplies sends each request to memcached and to plibd and wants byte-identical
@@ -96,7 +98,9 @@ func TestMetaLeases(t *testing.T) {
 		"md nothere I\r\nmd inv I C1\r\nmd inv I q\r\nmg inv s c\r\n",
 		"ms nu 3 T100\r\nhit\r\nmg nu s u h\r\nmg nu s h\r\nmg nu s u h\r\nme nothere\r\n",
 	})
-	ts, _ := startPlibd(t, false, nil)
+	// A clock that stands still: la (seconds since the last access) is 0 only if no
+	// second boundary passes between the set and the me.
+	ts, _ := startPlibd(t, false, plib.NewManualClock(1_700_000_000))
 	c := dial(t, ts.sock)
 	c.Write([]byte("set foo 0 0 2\r\nhi\r\nme foo\r\n"))
 	expect(t, c, "STORED\r\nME foo exp=-1 la=0 cas=1 fetch=no cls=1 size=61\r\n")
