@@ -69,7 +69,19 @@ func LoadDataset(dir string) (*Dataset, error) {
 
 // readThroughput reads every result file under throughput/.
 func (ds *Dataset) readThroughput() error {
-	files, err := filepath.Glob(filepath.Join(ds.Dir, ThroughputDir, "*", "ycsb-*.json"))
+	return ds.eachResult(ThroughputDir, "ycsb-*.json", func(res *harness.Result, p RunPoint) {
+		if res.Phase == "load" {
+			ds.Loads = append(ds.Loads, p)
+		} else {
+			ds.Runs = append(ds.Runs, p)
+		}
+	})
+}
+
+// eachResult reads, in name order, every result file matching pattern in the system
+// directories under dir, and hands each to f with its headline (threads as the file says).
+func (ds *Dataset) eachResult(dir, pattern string, f func(res *harness.Result, p RunPoint)) error {
+	files, err := filepath.Glob(filepath.Join(ds.Dir, dir, "*", pattern))
 	if err != nil {
 		return err
 	}
@@ -80,13 +92,8 @@ func (ds *Dataset) readThroughput() error {
 			return err
 		}
 		rel, _ := filepath.Rel(ds.Dir, path)
-		p := RunPoint{System: filepath.Base(filepath.Dir(path)), Mix: ds.mixName(res.Workload), Threads: res.Threads,
-			Throughput: res.Throughput, Records: parseInt(res.Properties["recordcount"]), File: rel}
-		if res.Phase == "load" {
-			ds.Loads = append(ds.Loads, p)
-		} else {
-			ds.Runs = append(ds.Runs, p)
-		}
+		f(res, RunPoint{System: filepath.Base(filepath.Dir(path)), Mix: ds.mixName(res.Workload), Threads: res.Threads,
+			Throughput: res.Throughput, Records: parseInt(res.Properties["recordcount"]), File: rel})
 	}
 	return nil
 }

@@ -1,8 +1,9 @@
 package evaluation
 
 import (
-	"path/filepath"
 	"sort"
+
+	"github.com/plibcached/plibcached/harness"
 )
 
 // SplitCell is one point of the across-processes figure: a system, a mix, Threads client
@@ -14,22 +15,11 @@ type SplitCell struct {
 
 // readSplit reads every merged result under processes/.
 func (ds *Dataset) readSplit() error {
-	files, err := filepath.Glob(filepath.Join(ds.Dir, SplitDir, "*", "ycsb-run-*.json"))
-	if err != nil {
-		return err
-	}
-	sort.Strings(files)
-	for _, path := range files {
-		res, err := readResult(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(ds.Dir, path)
+	return ds.eachResult(SplitDir, "ycsb-run-*.json", func(res *harness.Result, p RunPoint) {
 		procs := max(res.Processes, 1)
-		ds.Split = append(ds.Split, SplitPoint{RunPoint: RunPoint{System: filepath.Base(filepath.Dir(path)), Mix: ds.mixName(res.Workload),
-			Threads: res.Threads * procs, Throughput: res.Throughput, Records: parseInt(res.Properties["recordcount"]), File: rel}, Processes: procs})
-	}
-	return nil
+		p.Threads *= procs // each process ran res.Threads
+		ds.Split = append(ds.Split, SplitPoint{RunPoint: p, Processes: procs})
+	})
 }
 
 // SplitPoint is one across-processes result file's headline: Threads is the total over all

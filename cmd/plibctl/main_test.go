@@ -49,6 +49,24 @@ func child(path string) int {
 	}
 }
 
+// startChild starts a client process storing into the segment at path and waits until it
+// says it is ready.
+func startChild(t *testing.T, path string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+path)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("child said %q", line)
+	}
+	return cmd
+}
+
 func newSegment(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "seg")
@@ -110,17 +128,7 @@ func TestBadSegments(t *testing.T) {
 // repairs the segment it left.
 func TestRepairKilledClient(t *testing.T) {
 	path := newSegment(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+path)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("child said %q", line)
-	}
+	cmd := startChild(t, path)
 	if code, out := ctl("check", path); code != 2 || !strings.Contains(out, "mapped by running process") {
 		t.Errorf("check of a segment in use = %d:\n%s", code, out)
 	}
@@ -155,16 +163,8 @@ func TestRepairKilledClient(t *testing.T) {
 // hanging as it did before no wait was unbounded.
 func TestCheckNamesStoppedHolder(t *testing.T) {
 	path := newSegment(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+path)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := startChild(t, path)
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
-		t.Fatalf("child said %q", line)
-	}
 	pid := cmd.Process.Pid
 	for try := 0; try < 500; try++ {
 		cmd.Process.Signal(syscall.SIGSTOP)
