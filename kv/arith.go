@@ -1,6 +1,9 @@
 package kv
 
-import "strconv"
+import (
+	"encoding/binary"
+	"strconv"
+)
 
 // maxDecimalLen is the length of 2^64-1 in decimal.
 const maxDecimalLen = 20
@@ -68,11 +71,14 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 	inPlace := n <= int(s.m.u32(it+iNBytes))
 	if old := int(s.m.u32(it + iNBytes)); n < old {
 		// memcached rewrites the number in place when it fits, padding with spaces: decr of
-		// "10" by 1 leaves "9 ". The padding is kept, but the number goes into a new item
-		// published with one store, so no reader (and no crash) can see it half-written.
+		// "10" by 1 leaves "9 ".
 		n = old
 	}
-	nit, touched, err := s.alloc(s.classFor(itemTotal(len(key), n)), s.stripeOf(h), hold)
+	if inPlace && n <= maxInPlace {
+		s.rewriteNumber(it, key, digits, h, hold)
+		return v, nil
+	}
+	nit, touched, err := s.alloc(s.classForKey(itemTotal(len(key), n), h), s.stripeOf(h), hold)
 	if err != nil {
 		return 0, err
 	}
@@ -93,6 +99,37 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 	}
 	s.link(nit, it, link, h, hold)
 	return v, nil
+}
+
+// maxInPlace is the longest value arith rewrites in place; a longer one (a number padded
+// or followed by other bytes) goes into a new item.
+const maxInPlace = 24
+
+// rewriteNumber writes digits, padded with spaces to the value's length (at most
+// maxInPlace bytes), over item it's value, and gives it a new CAS id, as memcached's
+// in-place incr does. The stripe's version is made odd first, so a lock-free reader that
+// overlaps the rewrite retries (seqlock.go), and each 8-byte word of the chunk that holds
+// a byte of the value is a journaled store, so a crash leaves the old number or the new,
+// never digits of both. The caller holds the stripe.
+func (s *Store) rewriteNumber(it uint64, key, digits []byte, h, hold uint32) {
+	start := it + itemHeaderSize + uint64(len(key))
+	end := start + uint64(s.m.u32(it+iNBytes))
+	var word [8]byte
+	s.beginWriting(s.stripeOf(h))
+	for w := start &^ 7; w < end; w += 8 {
+		binary.LittleEndian.PutUint64(word[:], s.m.u64(w))
+		for i := range word {
+			if off := w + uint64(i); off >= start && off < end {
+				if d := off - start; d < uint64(len(digits)) {
+					word[i] = digits[d]
+				} else {
+					word[i] = ' '
+				}
+			}
+		}
+		s.w64a(hold, w, binary.LittleEndian.Uint64(word[:]))
+	}
+	s.w64a(hold, it+iCAS, s.m.a64(hCAS).Add(1))
 }
 
 // parseDecimal parses an unsigned 64-bit decimal number as memcached's safe_strtoull does

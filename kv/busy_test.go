@@ -95,7 +95,7 @@ func TestLiveHolderGivesBusy(t *testing.T) {
 	})
 	s.unlock(s.stripeOf(hashKey(key)))
 
-	cls := s.classFor(itemTotal(len(key), 50))
+	cls := s.classForKey(itemTotal(len(key), 50), hashKey(key))
 	s.lock(s.classLock(cls), stopped)
 	finishWithin(t, 10*time.Second, "set that needs a held class lock", func() {
 		err, wall, cpu := busyCall(t, func() error {
@@ -153,7 +153,7 @@ func TestStoppedProcessHolder(t *testing.T) {
 		return
 	}
 	const size, timeout = 4 << 20, 300 * time.Millisecond
-	path := filepath.Join(t.TempDir(), "region")
+	path := filepath.Join(shmTempDir(t), "region")
 	s, err := Format(mapFile(t, path, size, true), crashSmall, Options{LockTimeout: timeout})
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +204,9 @@ func TestStoppedProcessHolder(t *testing.T) {
 			t.Errorf("set after SIGCONT: %v", err)
 		}
 	case <-time.After(15 * time.Second):
-		t.Fatal("the waiter was not woken when the continued child unlocked")
+		t.Error("the waiter was not woken when the continued child unlocked")
+		<-done // bounded by the lock timeout; the region must stay mapped until then
+		return
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("child: %v\n%s", err, out.String())

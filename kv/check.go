@@ -204,8 +204,8 @@ func (c *checker) checkClass(cls uint8) {
 		}
 		c.inLRU.set(idx)
 		size := s.itemSize(it)
-		if s.classFor(size) != cls || m.u8(it+iClass) != cls {
-			c.fail("class %d: item %d of %d bytes belongs in class %d (says %d)", cls, it, size, s.classFor(size), m.u8(it+iClass))
+		if want := s.classForKey(size, m.u32(it+iHash)); want != cls || m.u8(it+iClass) != cls {
+			c.fail("class %d: item %d of %d bytes belongs in class %d (says %d)", cls, it, size, want, m.u8(it+iClass))
 		}
 		prev = it
 		nitems++

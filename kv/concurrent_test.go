@@ -10,14 +10,24 @@ import (
 
 // TestConcurrentClients runs goroutines in distinct slots against one small region, so
 // that locking, eviction, page moves and hash growth all interleave; run it under -race.
-// Afterwards counters equal the acknowledged increments and Check passes.
+// Afterwards counters equal the acknowledged increments and Check passes. It runs once
+// with one LRU per class and once with classes split into shards (shards.go).
 func TestConcurrentClients(t *testing.T) {
+	for _, c := range []struct {
+		size   int
+		shards int
+	}{{2 << 20, 1}, {3 << 20, 4}} {
+		t.Run(fmt.Sprint("shards", c.shards), func(t *testing.T) { runConcurrent(t, c.size, c.shards) })
+	}
+}
+
+func runConcurrent(t *testing.T, size, shards int) {
 	const workers, counters = 8, 16
 	ops := 20000
 	if testing.Short() {
 		ops = 5000
 	}
-	s, _ := newTestStore(t, 2<<20, Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 64, ExpectedItems: 1, MaxSlots: workers})
+	s, _ := newTestStore(t, size, Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 64, ExpectedItems: 1, MaxSlots: workers, ClassShards: shards})
 	for c := 0; c < counters; c++ {
 		// Counters live in their own class (a value of 100 digits' width): other keys'
 		// churn would otherwise evict them, and lost counters prove nothing.

@@ -107,7 +107,7 @@ func fill(t *testing.T, s *Store, prefix string, n, size int) {
 }
 
 var (
-	crashSmall = Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, MaxSlots: 2, ExpectedItems: 64}
+	crashSmall = Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, MaxSlots: 2, ExpectedItems: 64, ClassShards: 2}
 	crashGrow  = Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, MaxSlots: 2, ExpectedItems: 1}
 )
 
@@ -130,6 +130,12 @@ func crashScenarios() []crashScenario {
 		{name: "incr-pad", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) {
 			w.s.Set(crashRepairer, []byte("n"), []byte("100"), 0, 0)
 		}, op: func(s *Store, slot Slot) { s.Decr(slot, []byte("n"), 1) }, key: "n", allowed: oldOrNew("99 ")},
+		{name: "incr-grow", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) {
+			w.s.Set(crashRepairer, []byte("n"), []byte("99"), 0, 0)
+		}, op: func(s *Store, slot Slot) { s.Incr(slot, []byte("n"), 1) }, key: "n", allowed: oldOrNew("100")},
+		{name: "incr-in-place-unaligned", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) {
+			w.s.Set(crashRepairer, []byte("counter-x"), []byte("18446744073709551614"), 0, 0)
+		}, op: func(s *Store, slot Slot) { s.Incr(slot, []byte("counter-x"), 1) }, key: "counter-x", allowed: oldOrNew("18446744073709551615")},
 		{name: "delete", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 50, 40) },
 			op: func(s *Store, slot Slot) { s.Delete(slot, []byte("k3")) }, key: "k3", allowed: oldOrNew("")},
 		{name: "get-expired", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) {

@@ -25,7 +25,10 @@
 // # Memory
 //
 // As in memcached: slab classes whose chunk sizes grow by a factor of 1.25 from 96 bytes
-// to one page (1 MiB), one LRU per class, pages handed to classes on demand. When memory is
+// to one page (1 MiB), one LRU per class, pages handed to classes on demand. In a region
+// large enough, each class is split into shards by key hash, each an ordinary class with
+// its own lock, LRU and free list (shards.go), so that writers of items of one size do not
+// all queue on one lock; eviction is then LRU within the key's shard. When memory is
 // full, a store evicts from the class's LRU tail, reclaiming an expired item among the last
 // five before evicting a live one, and moves pages between classes when a class has none,
 // so a set fails (ErrOutOfMemory) only when everything it could evict is locked at that
@@ -95,9 +98,10 @@
 // The operations are arranged so that each commit point is consistent: a store links the
 // new item into its LRU, publishes it in the hash chain with one 8-byte store and frees the
 // old item, all in one section of the class locks involved; an unlink does the same in
-// reverse; incr and decr build a new item rather than rewrite digits in place, so no reader
-// can see a half-written number; a page is taken and recorded for carving in one section of
-// the page lock.
+// reverse; incr and decr rewrite a number of up to 24 bytes in place, as memcached does,
+// with journaled stores of whole words inside the stripe's odd version, so neither a crash
+// nor a lock-free reader sees a half-written number (a longer value goes into a new item);
+// a page is taken and recorded for carving in one section of the page lock.
 //
 // A client waiting for a lock asks after 0.5 ms, then after each further sixteenth of its
 // wait, whether the holder's process lives (Options.HolderAlive: package plib compares pid
@@ -115,6 +119,15 @@
 // for good, and resets the journal. The hash-growth lock is only ever tried, never waited
 // for; a client that fails to take it asks now and then whether its holder lives, and
 // repairs a dead one, so growth cannot stop for good.
+//
+// What the journal costs. An undo record is three stores into the slot's own journal,
+// whose lines stay in the cache; what makes a store expensive is a load or a fence that
+// waits for memory. So a list neighbour's link, whose old value the list's invariant gives,
+// is recorded without loading its cold line (w64known); words that others read atomically
+// but only a lock's holder writes take a release store, not an atomic store's full fence
+// (release_tso.go); a slot's own counters are not incremented with locked adds. With
+// those, a Set, Delete or Increment costs no more than before the journals existed (see
+// the closing note of the scalability issue for the figures).
 //
 // Only the page lock is waited for during repair besides the dead slot's own locks; it is
 // innermost in the lock order, so a repair cannot deadlock. Statistics and the CAS counter

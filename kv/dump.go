@@ -12,34 +12,51 @@ const cacheDumpLimit = 2 << 20
 
 // CacheDump appends to out up to limit items (0: as many as fit memcached's 2 MiB reply)
 // of slab class cls from the head of its LRU, most recently used first, as memcached's
-// item_cachedump does, stopping when out or keys (which the entries' keys are copied
-// into) is full: it allocates nothing, so it can run with plib's rights raised. It holds
-// the class lock while it reads and stores nothing in the region, so a client killed
-// inside it leaves only the lock, which the next client takes over.
+// item_cachedump does (a class split into shards is dumped shard by shard, each from its
+// head), stopping when out or keys (which the entries' keys are copied into) is full: it
+// allocates nothing, so it can run with plib's rights raised. It holds one shard's lock
+// at a time while it reads and stores nothing in the region, so a client killed inside it
+// leaves only the lock, which the next client takes over.
 func (s *Store) CacheDump(slot Slot, cls int, limit int, out []DumpEntry, keys []byte) ([]DumpEntry, error) {
 	if uint64(slot) >= s.g.maxSlots {
 		return out, ErrBadSlot
 	}
-	if cls < 1 || cls > s.numClasses {
+	if cls < 1 || cls > s.numSizeClasses() {
 		return out, nil
 	}
-	hold, ce := holder(slot), s.classEntry(uint8(cls))
+	first, last := s.shardIDs(cls)
+	bytes := 0
+	for id := first; id <= last; id++ {
+		var full bool
+		if out, keys, bytes, full = s.dumpShard(holder(slot), uint8(id), limit, out, keys, bytes); full {
+			break
+		}
+	}
+	return out, nil
+}
+
+// dumpShard is CacheDump for one class id, bytes being the reply's size so far; full
+// reports that the dump must stop.
+func (s *Store) dumpShard(hold uint32, cls uint8, limit int, out []DumpEntry, keys []byte, bytes int) (_ []DumpEntry, _ []byte, _ int, full bool) {
+	ce := s.classEntry(cls)
 	s.lock(ce+cLock, hold)
 	defer s.unlock(ce + cLock)
-	bytes := 0
 	it := s.m.u64(ce + cLRUHead)
-	for n := uint64(0); it != 0 && (limit == 0 || len(out) < limit) && len(out) < cap(out) && n < s.g.numPages*s.g.pageSize; n++ {
-		if !s.validChunk(uint8(cls), it) || s.m.u8(it+iState) != stateLinked {
+	for n := uint64(0); it != 0 && n < s.g.numPages*s.g.pageSize; n++ {
+		if (limit != 0 && len(out) >= limit) || len(out) >= cap(out) {
+			return out, keys, bytes, true
+		}
+		if !s.validChunk(cls, it) || s.m.u8(it+iState) != stateLinked {
 			break // a damaged list: leave it for Check
 		}
 		key := s.itemKey(it)
 		if bytes += len(key) + 32; bytes > cacheDumpLimit || len(keys)+len(key) > cap(keys) {
-			break
+			return out, keys, bytes, true
 		}
 		k := len(keys)
 		keys = append(keys, key...)
 		out = append(out, DumpEntry{Key: keys[k:len(keys):len(keys)], Len: int(s.m.u32(it + iNBytes)), Exp: int64(s.m.u32(it + iExp))})
 		it = s.m.u64(it + iNext)
 	}
-	return out, nil
+	return out, keys, bytes, false
 }

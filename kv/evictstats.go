@@ -21,9 +21,10 @@ func (s *Store) countEviction(cls uint8, it uint64) {
 	s.m.a64(ce + cEvictedTime).Store(uint64(max(s.now()-int64(s.m.u32(it+iTime)), 0)))
 }
 
-// evictionStats fills ss's eviction details from class entry ce.
-func (s *Store) evictionStats(ss *SlabStats, ce uint64) {
-	ss.EvictedNonzero = s.m.a64(ce + cEvictedNonzero).Load()
-	ss.EvictedUnfetched = s.m.a64(ce + cEvictedUnfetched).Load()
-	ss.EvictedTime = s.m.a64(ce + cEvictedTime).Load()
+// addEvictionStats adds class entry ce's eviction details to ss (a size class's figures
+// sum its shards'; the time is the latest eviction's in any shard, taken as the largest).
+func (s *Store) addEvictionStats(ss *SlabStats, ce uint64) {
+	ss.EvictedNonzero += s.m.a64(ce + cEvictedNonzero).Load()
+	ss.EvictedUnfetched += s.m.a64(ce + cEvictedUnfetched).Load()
+	ss.EvictedTime = max(ss.EvictedTime, s.m.a64(ce+cEvictedTime).Load())
 }

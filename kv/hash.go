@@ -98,21 +98,30 @@ func (s *Store) dead(it uint64, now int64) lookup {
 	return lookupHit
 }
 
-// maybeGrow starts or advances hash table growth. The caller holds no stripe.
-func (s *Store) maybeGrow(hold uint32) {
+// growCheckEvery is how many added items pass, on average, between counts of the items
+// to decide whether the table must grow: counting sums every class's count, a cache line
+// each. An added key whose hash's top bits are zero counts; growth starts a few dozen
+// items past memcached's 1.5 per bucket instead of at it.
+const growCheckEvery = 64
+
+// maybeGrow starts or advances hash table growth after an item whose key hashes to h was
+// added. The caller holds no stripe.
+func (s *Store) maybeGrow(h uint32, hold uint32) {
 	// Growth is the store's own housekeeping after a call that succeeded: a damaged table
 	// or a lock held too long ends it (undone as far as it had gone) without failing the
 	// call, and a later call tries again.
 	var ignored error
 	defer s.recoverOp(hold, &ignored)
 	m := s.m
+	tries := uint64(1) // added items this try stands for
 	if m.a32(hExpanding).Load() == 0 {
-		if m.a32(hGrowFailed).Load() != 0 || s.itemCount()*2 <= 3<<m.a32(hHashPower).Load() {
+		if h>>26 >= 64/growCheckEvery || m.a32(hGrowFailed).Load() != 0 || s.itemCount()*2 <= 3<<m.a32(hHashPower).Load() {
 			return
 		}
+		tries = growCheckEvery
 	}
 	if !s.tryLock(hExpandLock, hold) {
-		s.expandHolderCheck(hold)
+		s.expandHolderCheck(hold, tries)
 		return
 	}
 	if m.a32(hExpanding).Load() == 0 {
@@ -268,15 +277,16 @@ func (s *Store) itemCount() uint64 {
 }
 
 // expandCheckEvery is how many failed tries of the expand lock, in this process, pass
-// between looks at whether its holder lives.
+// between looks at whether its holder lives (a try made for one in growCheckEvery added
+// items counts as that many).
 const expandCheckEvery = 256
 
 // expandHolderCheck repairs a dead holder of the expand lock. That lock is only ever
 // tried, never waited for, so no waiter would otherwise notice its holder's death and
 // growth would stop until the dead slot was reclaimed. Asking costs a look at /proc, so
 // only every expandCheckEvery-th failed try asks.
-func (s *Store) expandHolderCheck(hold uint32) {
-	if s.expandTries.Add(1)%expandCheckEvery != 0 {
+func (s *Store) expandHolderCheck(hold uint32, tries uint64) {
+	if n := s.expandTries.Add(tries); n/expandCheckEvery == (n-tries)/expandCheckEvery {
 		return
 	}
 	cur := s.m.a32(hExpandLock).Load()

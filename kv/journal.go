@@ -82,7 +82,7 @@ func (s *Store) w8(h uint32, off uint64, v uint8) {
 
 func (s *Store) w32(h uint32, off uint64, v uint32) {
 	s.logUndo(h, off, kindU32, uint64(s.m.u32(off)))
-	s.m.a32(off).Store(v)
+	s.m.store32(off, v)
 }
 
 func (s *Store) w64(h uint32, off uint64, v uint64) {
@@ -90,11 +90,21 @@ func (s *Store) w64(h uint32, off uint64, v uint64) {
 	s.m.setU64(off, v)
 }
 
+// w64known is w64 for a word whose current value the caller knows from the structure's
+// invariants (a list neighbour's link to the item being unlinked): it records old without
+// loading the word, so a store to a line not in the cache does not stall on the load.
+// Should the region have been damaged so that the word did not hold old, undoing writes
+// old there: a link to a chunk the caller validated, no worse than the damage.
+func (s *Store) w64known(h uint32, off, old, v uint64) {
+	s.logUndo(h, off, kindU64, old)
+	s.m.setU64(off, v)
+}
+
 // w64a is w64 for a word that is also read without its lock (statistics, the migration
-// cursor): the store is atomic.
+// cursor): the store is a release store (release_tso.go).
 func (s *Store) w64a(h uint32, off uint64, v uint64) {
 	s.logUndo(h, off, kindU64, s.m.u64(off))
-	s.m.a64(off).Store(v)
+	s.m.store64(off, v)
 }
 
 // addLocked adds delta to a counter only holders of its lock change (a class's counts),

@@ -23,7 +23,7 @@ import (
 //	initTableOff            the initial hash table, 8 bytes per bucket
 //	firstPageOff            pages of pageSize bytes: slabs, and grown hash tables
 const (
-	layoutVersion = 3
+	layoutVersion = 4
 	headerSize    = 4096
 	cacheLine     = 64
 	osPage        = 4096
@@ -48,7 +48,8 @@ const (
 	hGrowthMilli  = 92
 	hInitTableOff = 96
 	hMinChunk     = 104
-	hImmutableEnd = 112
+	hClassShards  = 112
+	hImmutableEnd = 116
 
 	// Mutable header words, grouped by the lock or atomic discipline that guards them.
 	hCAS              = 128 // atomic: last CAS id handed out
@@ -125,6 +126,11 @@ type Config struct {
 	MaxSlots int
 	// Stripes is the number of item lock stripes, a power of two. Default 1024.
 	Stripes int
+	// ClassShards splits every slab class into this many shards by key hash, each with
+	// its own lock, LRU and free list (shards.go), so that writers of items of one size
+	// do not all queue on one lock. 1 to 8; 0 chooses (autoShards): as many as fit the
+	// class ids when the region has room for a few pages per shard, else 1.
+	ClassShards int
 }
 
 func (c Config) withDefaults() Config {
@@ -154,6 +160,7 @@ type geometry struct {
 	regionSize, pageSize, maxItem, minChunk uint64
 	growthMilli                             uint64
 	classSizes                              []uint64 // index = class id; [0] unused
+	shards                                  uint64   // classes per chunk size (shards.go)
 	maxSlots, stripes                       uint64
 	initPower                               uint64
 	classOff, stripeOff, slotStatsOff       uint64
@@ -211,6 +218,8 @@ func newGeometry(regionSize uint64, c Config, initPower uint64) (geometry, error
 		return g, fmt.Errorf("%w: max slots %d not in [1, 65536]", ErrConfig, c.MaxSlots)
 	case c.Stripes < 1 || c.Stripes > 1<<20 || c.Stripes&(c.Stripes-1) != 0:
 		return g, fmt.Errorf("%w: stripes %d is not a power of two in [1, 2^20]", ErrConfig, c.Stripes)
+	case c.ClassShards < 0 || c.ClassShards > maxShards:
+		return g, fmt.Errorf("%w: class shards %d not in [0, %d]", ErrConfig, c.ClassShards, maxShards)
 	case c.ExpectedItems < 0:
 		return g, fmt.Errorf("%w: expected items %d is negative", ErrConfig, c.ExpectedItems)
 	}
@@ -220,7 +229,9 @@ func newGeometry(regionSize uint64, c Config, initPower uint64) (geometry, error
 	if err != nil {
 		return g, err
 	}
-	g.classSizes = sizes
+	if g.classSizes, g.shards, err = shardClasses(sizes, c.ClassShards, regionSize/g.pageSize); err != nil {
+		return g, err
+	}
 	g.maxSlots, g.stripes = uint64(c.MaxSlots), uint64(c.Stripes)
 	g.initPower = initPower
 	if g.initPower == 0 {
@@ -272,6 +283,7 @@ func (g *geometry) writeHeader(m mem) {
 	m.setU32(hGrowthMilli, uint32(g.growthMilli))
 	m.setU64(hInitTableOff, g.initTableOff)
 	m.setU32(hMinChunk, uint32(g.minChunk))
+	m.setU32(hClassShards, uint32(g.shards))
 	m.setU32(hChecksum, headerChecksum(m.bytes(0, hImmutableEnd)))
 }
 
@@ -315,8 +327,9 @@ func readGeometry(b []byte) (geometry, error) {
 		MinChunk:     int(le.Uint32(b[hMinChunk:])),
 		MaxSlots:     int(le.Uint32(b[hMaxSlots:])),
 		Stripes:      int(le.Uint32(b[hNumStripes:])),
+		ClassShards:  int(le.Uint32(b[hClassShards:])),
 	}
-	if cfg.MaxItemSize == 0 || cfg.PageSize == 0 || cfg.GrowthFactor == 0 || cfg.MinChunk == 0 || cfg.MaxSlots == 0 || cfg.Stripes == 0 {
+	if cfg.MaxItemSize == 0 || cfg.PageSize == 0 || cfg.GrowthFactor == 0 || cfg.MinChunk == 0 || cfg.MaxSlots == 0 || cfg.Stripes == 0 || cfg.ClassShards == 0 {
 		return g, fmt.Errorf("%w: header has a zero size field", ErrCorrupt)
 	}
 	power := uint64(le.Uint32(b[hInitPower:]))

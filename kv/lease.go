@@ -151,7 +151,7 @@ func (s *Store) Peek(slot Slot, key []byte) (m Meta, class int, err error) {
 	it, _, res := s.find(key, h, now, hold)
 	switch res {
 	case lookupHit:
-		return s.meta(it), int(s.m.u8(it + iClass)), nil
+		return s.meta(it), s.sizeClassOf(s.m.u8(it + iClass)), nil
 	case lookupCorrupt:
 		return m, 0, ErrCorrupt
 	}

@@ -25,7 +25,7 @@ func (s *Store) listPushHead(h uint32, ce, headField, tailField, it uint64) {
 	s.w64(h, it+iPrev, 0)
 	s.w64(h, it+iNext, head)
 	if head != 0 {
-		s.w64(h, head+iPrev, it)
+		s.w64known(h, head+iPrev, 0, it) // a list's head has no predecessor
 	} else if tailField != 0 {
 		s.w64(h, ce+tailField, it)
 	}
@@ -41,13 +41,14 @@ func (s *Store) listRemove(h uint32, ce, headField, tailField, it uint64) {
 	if next != 0 && !s.inPages(next) {
 		next = 0
 	}
+	// prev's next and next's prev point at it: undoing needs no load of their cold lines.
 	if prev != 0 {
-		s.w64(h, prev+iNext, next)
+		s.w64known(h, prev+iNext, it, next)
 	} else {
 		s.w64(h, ce+headField, next)
 	}
 	if next != 0 {
-		s.w64(h, next+iPrev, prev)
+		s.w64known(h, next+iPrev, it, prev)
 	} else if tailField != 0 {
 		s.w64(h, ce+tailField, prev)
 	}

@@ -185,11 +185,12 @@ func TestModel(t *testing.T) {
 		{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, MaxSlots: 4},                     // tiny: heavy eviction
 		{MaxItemSize: 1 << 20, Stripes: 64, ExpectedItems: 10, MaxSlots: 4},                       // default pages, growth
 		{MaxItemSize: 4 << 10, PageSize: 4 << 10, GrowthFactor: 2, Stripes: 1 << 10, MaxSlots: 4}, // coarse classes
+		{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, MaxSlots: 4, ClassShards: 3},     // sharded classes, eviction
 	} {
 		t.Run(fmt.Sprint("config", i), func(t *testing.T) {
 			s := seed + uint64(i)
 			t.Logf("seed %d (rerun the whole test with -kv.seed=%d)", s, seed)
-			runModel(t, cfg, []int{2 << 20, 48 << 20, 1 << 20}[i], ops, s)
+			runModel(t, cfg, []int{2 << 20, 48 << 20, 1 << 20, 3 << 20}[i], ops, s)
 		})
 	}
 }

@@ -54,7 +54,7 @@ func (s *Store) Store(slot Slot, mode Mode, key, value []byte, flags uint32, exp
 	hold, h, now := holder(slot), hashKey(key), s.now()
 	newCAS, added, err := s.storeGuarded(slot, mode, key, value, flags, exptime, cas, h, now, hold)
 	if added {
-		s.maybeGrow(hold)
+		s.maybeGrow(h, hold)
 	}
 	return newCAS, err
 }
@@ -93,7 +93,7 @@ func (s *Store) storeLocked(slot Slot, mode Mode, key, value []byte, flags uint3
 		}
 		return 0, false, ErrValueTooLarge
 	}
-	it, touched, err := s.alloc(s.classFor(total), s.stripeOf(h), hold)
+	it, touched, err := s.alloc(s.classForKey(total, h), s.stripeOf(h), hold)
 	if err != nil {
 		return 0, false, err
 	}

@@ -13,7 +13,7 @@ func (s *Store) stealPage(cls uint8, mine uint64, hold uint32) (ok, touchedMine 
 	// class with the most). A victim whose lock is busy, or whose page cannot be emptied
 	// now, is passed over for the next: a client linking an item can hold a class's lock
 	// while it waits for this one's.
-	var tried [maxClasses + 1]bool
+	var tried [maxClassIDs + 1]bool
 	for range s.numClasses {
 		victim, most := uint8(0), uint64(0)
 		for c := 1; c <= s.numClasses; c++ {

@@ -35,7 +35,7 @@ func TestReclaimerKilledInFreeLeaked(t *testing.T) {
 	fill(t, s, "k", 20, 100)
 	victim := holder(crashVictim)
 	key := []byte("k3")
-	cls := s.classFor(itemTotal(len(key), 100))
+	cls := s.classForKey(itemTotal(len(key), 100), hashKey(key))
 	it, _, err := s.alloc(cls, s.stripeOf(hashKey(key)), victim)
 	if err != nil {
 		t.Fatal(err)

@@ -27,18 +27,18 @@ const optimisticTries = 4
 // beginWriting makes the version of stripe odd, if it is not already. The caller holds
 // the stripe.
 func (s *Store) beginWriting(stripe uint64) {
-	v := s.m.a64(stripe + sVersion)
-	if n := v.Load(); n&1 == 0 {
-		v.Store(n + 1)
+	off := stripe + sVersion
+	if n := s.m.u64(off); n&1 == 0 {
+		s.m.store64(off, n+1)
 	}
 }
 
 // endWriting makes the version of stripe even again, if the holder made it odd. The
 // caller holds the stripe and has committed its journal.
 func (s *Store) endWriting(stripe uint64) {
-	v := s.m.a64(stripe + sVersion)
-	if n := v.Load(); n&1 != 0 {
-		v.Store(n + 1)
+	off := stripe + sVersion
+	if n := s.m.u64(off); n&1 != 0 {
+		s.m.store64(off, n+1)
 	}
 }
 

@@ -172,3 +172,60 @@ func TestLockFreeReadRetriesAfterFree(t *testing.T) {
 		t.Errorf("the held reader answered %q, %v; want not found", r.v, r.err)
 	}
 }
+
+// TestLockFreeReadsOfInPlaceIncr: a writer increments counters in place (arith's
+// rewriteNumber) across a carry that changes every digit's word, while readers read them
+// without locks. A reader must see only whole numbers, never going back.
+func TestLockFreeReadsOfInPlaceIncr(t *testing.T) {
+	if raceEnabled {
+		t.Skip("lock-free reads are off under the race detector (race_on.go)")
+	}
+	const readers = 2
+	ops := 30000
+	if testing.Short() {
+		ops = 10000
+	}
+	s, _ := newTestStore(t, 1<<20, Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, ExpectedItems: 1, MaxSlots: readers + 1})
+	keys := [][]byte{[]byte("c"), []byte("counter-odd"), []byte("counter-x")}
+	const start = 9_999_999_999_999_990_000 // 20 digits: carries rewrite all three words
+	for _, k := range keys {
+		if _, err := s.Set(0, k, fmt.Append(nil, uint64(start)), 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var done atomic.Bool
+	var bad atomic.Value
+	var wg sync.WaitGroup
+	for r := 1; r <= readers; r++ {
+		wg.Add(1)
+		go func(slot Slot) {
+			defer wg.Done()
+			buf, last := make([]byte, 64), make([]uint64, len(keys))
+			for i := 0; !done.Load(); i++ {
+				k := i % len(keys)
+				m, err := s.Get(slot, keys[k], buf)
+				if err != nil {
+					bad.Store(fmt.Sprintf("get %s: %v", keys[k], err))
+					return
+				}
+				v, ok := parseDecimal(buf[:m.Len])
+				if !ok || v < last[k] || v < start {
+					bad.Store(fmt.Sprintf("read %q of %s after %d", buf[:m.Len], keys[k], last[k]))
+					return
+				}
+				last[k] = v
+			}
+		}(Slot(r))
+	}
+	for i := 0; i < ops; i++ {
+		if _, err := s.Incr(0, keys[i%len(keys)], 1+uint64(i%3)*1111); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done.Store(true)
+	wg.Wait()
+	if b := bad.Load(); b != nil {
+		t.Fatal(b)
+	}
+	mustCheck(t, s)
+}

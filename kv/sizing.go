@@ -4,10 +4,14 @@ package kv
 // (56-byte header, key and value) without evicting: the tables, the initial hash table
 // sized for items, the slab pages those items fill after rounding up to their class's chunk
 // size, and one page per class of slack for pages the other classes hold. The estimate is
-// what callers check against available memory before loading.
+// what callers check against available memory before loading. The slack is per class id,
+// so it counts the class shards (with ClassShards 0, at least as many as autoShards gives a
+// region of that size).
 func RegionSizeFor(items int64, itemSize int, cfg Config) (uint64, error) {
 	cfg = cfg.withDefaults()
 	cfg.ExpectedItems = items
+	shards := cfg.ClassShards
+	cfg.ClassShards = 1 // to count the size classes and the pages the items fill
 	g, err := newGeometry(1<<62, cfg, 0)
 	if err != nil {
 		return 0, err
@@ -23,7 +27,11 @@ func RegionSizeFor(items int64, itemSize int, cfg Config) (uint64, error) {
 		}
 	}
 	perPage := g.pageSize / chunk
-	pages := (uint64(items)+perPage-1)/perPage + uint64(len(g.classSizes))
+	pages := (uint64(items) + perPage - 1) / perPage
+	if base := len(g.classSizes) - 1; shards == 0 {
+		shards = autoShards(pages+uint64(base), base)
+	}
+	pages += uint64(len(g.classSizes)-1) * uint64(shards)
 	// g was laid out for a huge region: recompute the tables for this one.
 	meta := alignUp(alignUp(g.pageTableOff+pages*4, cacheLine)+8<<g.initPower, osPage)
 	return meta + pages*g.pageSize, nil

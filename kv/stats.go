@@ -53,7 +53,8 @@ type SlabStats struct {
 	Reclaimed     uint64
 	OutOfMemory   uint64
 	// EvictedNonzero and EvictedUnfetched count evicted items that had an expiry time and
-	// that were never fetched; EvictedTime is the latest one's seconds since last access.
+	// that were never fetched; EvictedTime is the latest one's seconds since last access (the
+	// largest of the class shards' latest).
 	EvictedNonzero, EvictedUnfetched, EvictedTime uint64
 }
 
@@ -93,17 +94,8 @@ func (s *Store) Stats() Stats {
 		w.Contended, w.Spins = s.sumStat(base+waitContended), s.sumStat(base+waitSpins)
 		w.Yields, w.Sleeps = s.sumStat(base+waitYields), s.sumStat(base+waitSleeps)
 	}
-	for cls := 1; cls <= s.numClasses; cls++ {
-		ce := s.classEntry(uint8(cls))
-		ss := SlabStats{
-			Class: cls, ChunkSize: s.g.classSizes[cls], ChunksPerPage: s.g.pageSize / s.g.classSizes[cls],
-			TotalPages: m.a64(ce + cPages).Load(), TotalChunks: m.a64(ce + cTotalChunks).Load(),
-			FreeChunks: m.a64(ce + cFreeCount).Load(), Items: m.a64(ce + cItems).Load(),
-			Bytes: m.a64(ce + cBytes).Load(), Evictions: m.a64(ce + cEvictions).Load(),
-			Reclaimed: m.a64(ce + cReclaimed).Load(), OutOfMemory: m.a64(ce + cOutOfMemory).Load(),
-		}
-		ss.UsedChunks = ss.TotalChunks - min(ss.FreeChunks, ss.TotalChunks)
-		s.evictionStats(&ss, ce)
+	for c := 1; c <= s.numSizeClasses(); c++ {
+		ss := s.sizeClassStats(c)
 		st.CurrItems += ss.Items
 		st.Bytes += ss.Bytes
 		st.Evictions += ss.Evictions
@@ -134,4 +126,26 @@ func (c Contention) Contended() uint64 {
 		n += w.Contended
 	}
 	return n
+}
+
+// sizeClassStats returns size class c's figures, summed over its shards (shards.go).
+func (s *Store) sizeClassStats(c int) SlabStats {
+	m := s.m
+	first, last := s.shardIDs(c)
+	size := s.g.classSizes[first]
+	ss := SlabStats{Class: c, ChunkSize: size, ChunksPerPage: s.g.pageSize / size}
+	for cls := first; cls <= last; cls++ {
+		ce := s.classEntry(uint8(cls))
+		ss.TotalPages += m.a64(ce + cPages).Load()
+		ss.TotalChunks += m.a64(ce + cTotalChunks).Load()
+		ss.FreeChunks += m.a64(ce + cFreeCount).Load()
+		ss.Items += m.a64(ce + cItems).Load()
+		ss.Bytes += m.a64(ce + cBytes).Load()
+		ss.Evictions += m.a64(ce + cEvictions).Load()
+		ss.Reclaimed += m.a64(ce + cReclaimed).Load()
+		ss.OutOfMemory += m.a64(ce + cOutOfMemory).Load()
+		s.addEvictionStats(&ss, ce)
+	}
+	ss.UsedChunks = ss.TotalChunks - min(ss.FreeChunks, ss.TotalChunks)
+	return ss
 }

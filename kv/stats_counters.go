@@ -45,12 +45,18 @@ const (
 // slots have counters; the maintenance slot's waits are not counted.
 func (s *Store) addWait(h uint32, kind, which int, n uint64) {
 	if slot := uint64(h&holderMask) - 1; n != 0 && slot < s.g.maxSlots {
-		s.m.a64(s.g.slotStatsOff + slot*slotStatsSize + uint64(stLockWaits+kind*numWaitStats+which)*8).Add(n)
+		s.addOwn(s.g.slotStatsOff+slot*slotStatsSize+uint64(stLockWaits+kind*numWaitStats+which)*8, n)
 	}
 }
 
 func (s *Store) count(slot Slot, stat int) {
-	s.m.a64(s.g.slotStatsOff + uint64(slot)*slotStatsSize + uint64(stat)*8).Add(1)
+	s.addOwn(s.g.slotStatsOff+uint64(slot)*slotStatsSize+uint64(stat)*8, 1)
+}
+
+// addOwn adds n to a counter of the calling slot's own: no other client writes it, so a
+// load and a release store do (no locked add, which would wait for earlier stores).
+func (s *Store) addOwn(off, n uint64) {
+	s.m.store64(off, s.m.u64(off)+n)
 }
 
 func (s *Store) sumStat(stat int) uint64 {

@@ -49,7 +49,9 @@ type Options struct {
 // A Store holds no state of its own beyond the region's address and values derived from the
 // region's immutable header; every mutable word (locks, lists, counters) lives in the region.
 type Store struct {
-	m       mem
+	m mem
+	// region is the slice m addresses, held so that the GC keeps a heap region alive.
+	region  []byte
 	g       geometry
 	clock   Clock
 	onEvict func(key []byte)
@@ -115,7 +117,7 @@ func Format(region []byte, cfg Config, opts Options) (*Store, error) {
 	m.setU32(hHashPower, uint32(g.initPower))
 	m.setU64(hPrimary, g.initTableOff)
 	g.writeHeader(m)
-	return newStore(m, g, opts), nil
+	return newStore(region, g, opts), nil
 }
 
 // Open attaches to a region that Format initialised, in this or another process, and
@@ -131,7 +133,7 @@ func Open(region []byte, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := newStore(newMem(region), g, opts)
+	s := newStore(region, g, opts)
 	if err := s.checkMutableHeader(); err != nil {
 		return nil, err
 	}
@@ -148,7 +150,8 @@ func checkAlignment(region []byte) error {
 	return nil
 }
 
-func newStore(m mem, g geometry, opts Options) *Store {
+func newStore(region []byte, g geometry, opts Options) *Store {
+	m := newMem(region)
 	if opts.Clock == nil {
 		opts.Clock = CoarseClock{}
 	}
@@ -156,7 +159,7 @@ func newStore(m mem, g geometry, opts Options) *Store {
 		opts.LockTimeout = DefaultLockTimeout
 	}
 	return &Store{
-		m: m, g: g, clock: opts.Clock, onEvict: opts.OnEvict, noEvict: opts.NoEvict, holderAliveFn: opts.HolderAlive,
+		m: m, region: region, g: g, clock: opts.Clock, onEvict: opts.OnEvict, noEvict: opts.NoEvict, holderAliveFn: opts.HolderAlive,
 		lockTimeout: opts.LockTimeout, holderPidFn: opts.HolderPid,
 		chainLimit: int(min(maxChain, g.numPages*(g.pageSize/g.minChunk))),
 		stripeMask: uint32(g.stripes - 1),

@@ -26,15 +26,17 @@ import (
 // unaligned atomic access on amd64 is still an access inside the region. Nothing in the
 // region is a Go pointer, so the garbage collector never needs to scan it and other
 // processes may map it at other addresses.
+//
+// mem is two words, so the compiler keeps it in registers: a larger struct (it once held
+// the slice too) is copied to the stack at every access, which cost more than the
+// accesses. The Store keeps the slice (Store.region) so that a heap region stays alive.
 type mem struct {
 	base unsafe.Pointer
 	size uint64
-	// keep holds the slice so the GC keeps a heap-backed region alive.
-	keep []byte
 }
 
 func newMem(b []byte) mem {
-	return mem{base: unsafe.Pointer(unsafe.SliceData(b)), size: uint64(len(b)), keep: b}
+	return mem{base: unsafe.Pointer(unsafe.SliceData(b)), size: uint64(len(b))}
 }
 
 // at returns the address of the width-byte word at off, after checking that it lies in the

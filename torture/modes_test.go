@@ -54,7 +54,6 @@ func TestHarnessCatchesHangStop(t *testing.T) {
 	c.Workers, c.Kills, c.MinRun, c.Stop = 1, 0, 20*time.Second, true
 	c.MaxStop, c.BusyHang = 200*time.Millisecond, time.Second // the lone worker runs often enough
 	c.fault = faultHang
-	start := time.Now()
 	rep, err := Run(c)
 	if err != nil {
 		t.Fatal(err)
@@ -63,12 +62,14 @@ func TestHarnessCatchesHangStop(t *testing.T) {
 	var sb strings.Builder
 	rep.Print(&sb)
 	t.Log("\n" + sb.String())
-	if d := time.Since(start); d > rep.Config.Hang {
-		t.Errorf("the run took %v: the hang was caught by Hang (%v), not BusyHang (%v)", d, rep.Config.Hang, rep.Config.BusyHang)
-	}
+	// Which limit caught the hang is in the report; the run's wall time is not (on a loaded
+	// machine, loading alone can take seconds).
 	hung := false
 	for _, f := range rep.Failures {
 		hung = hung || strings.HasPrefix(f, "HUNG: worker") && strings.Contains(f, "limit "+rep.Config.BusyHang.String())
+		if strings.Contains(f, "limit "+rep.Config.Hang.String()) {
+			t.Errorf("the hang was caught by Hang (%v), not BusyHang (%v): %s", rep.Config.Hang, rep.Config.BusyHang, f)
+		}
 	}
 	if !hung {
 		t.Errorf("no worker reported hung past BusyHang %v", rep.Config.BusyHang)
