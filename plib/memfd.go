@@ -132,6 +132,7 @@ func (m *mapped) attachFD(fd int, name string, o Options) error {
 		return fmt.Errorf("plib: mmap %s: %w", name, err)
 	}
 	m.mem = b
+	m.huge = adviseHugePages(b)
 	if binary.LittleEndian.Uint32(m.mem[sInitialised:]) == 0 {
 		return fmt.Errorf("%w: %s was never initialised", ErrNotSegment, name)
 	}

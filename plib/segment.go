@@ -239,6 +239,7 @@ type mapped struct {
 	mem     []byte
 	layout  segLayout
 	created bool
+	huge    string // adviseHugePages's note
 }
 
 // openFile creates or attaches the segment file under an exclusive flock, so exactly one
@@ -342,6 +343,7 @@ func (m *mapped) mmap(size int) error {
 		return fmt.Errorf("plib: mmap %s: %w", m.file.Name(), err)
 	}
 	m.mem = b
+	m.huge = adviseHugePages(b)
 	return nil
 }
 

@@ -140,6 +140,7 @@ func stats(s *segment, w io.Writer) (bool, error) {
 	} {
 		fmt.Fprintf(w, "%s %d\n", f.name, f.v)
 	}
+	fmt.Fprintf(w, "huge_pages %s\n", s.c.HugePages())
 	// Lock contention, per kind of lock: how often a client found it taken, and how it
 	// waited (rounds looking at the word, yields, futex sleeps).
 	for _, c := range st.Contention {
