@@ -13,16 +13,70 @@ import (
 const (
 	MetricGetLatency = "get128b-latency"         // mean Get 128B latency, one client thread (ns)
 	MetricThroughput = "readheavy-throughput-2t" // read-heavy ops/s at 2 client threads
+	MetricWriteHeavy = "writeheavy-throughput"   // write-heavy ops/s at each side's BACKEND@THREADS
 )
+
+// metricSpec says how a metric is measured.
+type metricSpec struct {
+	// workload is the workloads file a throughput metric runs; "" for the latency metric.
+	workload string
+	// threads is the client-thread count the metric always runs at; 0 when each side of a floor
+	// names its own (BACKEND@THREADS).
+	threads int
+}
+
+// metrics are the known metrics, in the order they are measured and reported.
+var metrics = []struct {
+	name string
+	metricSpec
+}{
+	{MetricGetLatency, metricSpec{threads: 1}},
+	{MetricThroughput, metricSpec{workload: "paper-readheavy", threads: 2}},
+	{MetricWriteHeavy, metricSpec{workload: "paper-writeheavy"}},
+}
+
+// specOf returns the metric's spec and whether the metric is known.
+func specOf(metric string) (metricSpec, bool) {
+	for _, m := range metrics {
+		if m.name == metric {
+			return m.metricSpec, true
+		}
+	}
+	return metricSpec{}, false
+}
+
+// runThreads is the number of client threads side is measured with under spec.
+func (s metricSpec) runThreads(side Side) int {
+	if s.threads > 0 {
+		return s.threads
+	}
+	return side.Threads
+}
 
 // ErrFloors is returned for a floors file that cannot be used.
 var ErrFloors = errors.New("regress: bad floors file")
 
+// Side is one side of a floor's ratio: a harness backend and, for a metric whose floors choose the
+// client-thread count (writeheavy-throughput), that count. Threads is 0 for the other metrics,
+// which always run at the same count.
+type Side struct {
+	Backend string
+	Threads int
+}
+
+// String renders the side as a floor writes it: "memcached", or "plib-nopku@2" with a thread count.
+func (s Side) String() string {
+	if s.Threads == 0 {
+		return s.Backend
+	}
+	return s.Backend + "@" + strconv.Itoa(s.Threads)
+}
+
 // Floor is one checked ratio: Metric(Numerator) / Metric(Denominator) Op Value.
 type Floor struct {
 	Metric      string
-	Numerator   string
-	Denominator string
+	Numerator   Side
+	Denominator Side
 	AtLeast     bool // ">=" (else "<=")
 	Value       float64
 	Line        int // in the floors file
@@ -77,19 +131,35 @@ func ParseFloors(r io.Reader) ([]Floor, error) {
 	return floors, nil
 }
 
-// parseFloor parses "METRIC NUM/DEN OP VALUE".
+// parseFloor parses "METRIC NUM/DEN OP VALUE", each side BACKEND or, for a metric whose floors
+// choose the thread count, BACKEND@THREADS.
 func parseFloor(line string) (Floor, error) {
 	fields := strings.Fields(line)
 	if len(fields) != 4 {
 		return Floor{}, errors.New("want METRIC NUMERATOR/DENOMINATOR >=|<= VALUE")
 	}
 	f := Floor{Metric: fields[0]}
-	if f.Metric != MetricGetLatency && f.Metric != MetricThroughput {
-		return f, fmt.Errorf("unknown metric %q (known: %s, %s)", f.Metric, MetricGetLatency, MetricThroughput)
+	spec, ok := specOf(f.Metric)
+	if !ok {
+		known := make([]string, len(metrics))
+		for i, m := range metrics {
+			known[i] = m.name
+		}
+		return f, fmt.Errorf("unknown metric %q (known: %s)", f.Metric, strings.Join(known, ", "))
 	}
-	var ok bool
-	if f.Numerator, f.Denominator, ok = strings.Cut(fields[1], "/"); !ok || f.Numerator == "" || f.Denominator == "" || f.Numerator == f.Denominator {
-		return f, fmt.Errorf("ratio %q: want two different backends, NUMERATOR/DENOMINATOR", fields[1])
+	num, den, ok := strings.Cut(fields[1], "/")
+	if !ok || num == "" || den == "" {
+		return f, fmt.Errorf("ratio %q: want two different sides, NUMERATOR/DENOMINATOR", fields[1])
+	}
+	var err error
+	if f.Numerator, err = parseSide(f.Metric, spec, num); err != nil {
+		return f, err
+	}
+	if f.Denominator, err = parseSide(f.Metric, spec, den); err != nil {
+		return f, err
+	}
+	if f.Numerator == f.Denominator {
+		return f, fmt.Errorf("ratio %q: want two different sides, NUMERATOR/DENOMINATOR", fields[1])
 	}
 	switch fields[2] {
 	case ">=":
@@ -104,4 +174,37 @@ func parseFloor(line string) (Floor, error) {
 	}
 	f.Value = v
 	return f, nil
+}
+
+// parseSide parses one side of metric's ratio: BACKEND where the metric runs at a fixed thread
+// count, BACKEND@THREADS (THREADS a positive integer) where the floor chooses it.
+func parseSide(metric string, spec metricSpec, text string) (Side, error) {
+	backend, threads, at := strings.Cut(text, "@")
+	if backend == "" {
+		return Side{}, fmt.Errorf("side %q: no backend", text)
+	}
+	if spec.threads > 0 {
+		if at {
+			return Side{}, fmt.Errorf("side %q: %s takes no thread count (it runs at %s); write the backend alone, %s",
+				text, metric, clientThreads(spec.threads), backend)
+		}
+		return Side{Backend: backend}, nil
+	}
+	if !at {
+		return Side{}, fmt.Errorf("side %q: %s needs a client-thread count on each side: BACKEND@THREADS, e.g. %s@2",
+			text, metric, backend)
+	}
+	n, err := strconv.Atoi(threads)
+	if err != nil || n < 1 || strconv.Itoa(n) != threads {
+		return Side{}, fmt.Errorf("side %q: thread count %q: want a positive integer", text, threads)
+	}
+	return Side{Backend: backend, Threads: n}, nil
+}
+
+// clientThreads renders a thread count: "1 client thread", "2 client threads".
+func clientThreads(n int) string {
+	if n == 1 {
+		return "1 client thread"
+	}
+	return strconv.Itoa(n) + " client threads"
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -17,14 +18,14 @@ var standIns = map[string]string{"plib-pku": "plib-nopku"}
 
 // Options bound the measurements: small and short, `make regress` has two minutes.
 type Options struct {
-	Records         int64         // read-heavy records for the throughput metric [100000]
-	Duration        time.Duration // measured time per throughput run [3s]
-	Warmup          time.Duration // [1s]
+	Records         int64         // records each throughput mix loads [100000]
+	Duration        time.Duration // measured time per throughput run (one per side) [3s]
+	Warmup          time.Duration // before each throughput run [1s]
 	LatencyRecords  int64         // [20000]
 	LatencySamples  int           // [5000]
 	ServerThreads   int           // memcached -t [4]
 	MemcachedBinary string
-	Progress        io.Writer                        // load progress; nil shows none
+	Progress        io.Writer                        // load and run progress; nil shows none
 	Log             func(format string, args ...any) // notices; nil discards
 }
 
@@ -54,7 +55,8 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Measurements are the figures measured in one process: Values[metric][backend], Get latency in
+// Measurements are the figures measured in one process: Values[metric][side], side as a floor
+// writes it (a backend, or BACKEND@THREADS for writeheavy-throughput), Get latency in
 // nanoseconds, throughput in operations per second; and why each unavailable backend is.
 type Measurements struct {
 	Values      map[string]map[string]float64
@@ -63,9 +65,17 @@ type Measurements struct {
 }
 
 // value returns a measured figure and whether it exists.
-func (m *Measurements) value(metric, backend string) (float64, bool) {
-	v, ok := m.Values[metric][backend]
+func (m *Measurements) value(metric string, side Side) (float64, bool) {
+	v, ok := m.Values[metric][side.String()]
 	return v, ok && v > 0
+}
+
+// set records a measured figure.
+func (m *Measurements) set(metric string, side Side, v float64) {
+	if m.Values[metric] == nil {
+		m.Values[metric] = map[string]float64{}
+	}
+	m.Values[metric][side.String()] = v
 }
 
 // probe reports why backend cannot run here, or "" when it can; a variable so tests can stub it.
@@ -84,47 +94,78 @@ func Measure(ctx context.Context, floors []Floor, o Options) (*Measurements, err
 	o = o.withDefaults()
 	m := &Measurements{Values: map[string]map[string]float64{}, Unavailable: map[string]string{},
 		Env: harness.CaptureEnvironment("", o.MemcachedBinary)}
-	need := map[string][]string{}
+	need := map[string][]Side{} // per metric: the floors' sides and their stand-ins
 	for _, f := range floors {
-		for _, b := range []string{f.Numerator, f.Denominator} {
-			for _, cand := range []string{b, standIns[b]} {
-				if cand != "" && !contains(need[f.Metric], cand) {
+		for _, side := range []Side{f.Numerator, f.Denominator} {
+			for _, cand := range []Side{side, {Backend: standIns[side.Backend], Threads: side.Threads}} {
+				if cand.Backend != "" && !slices.Contains(need[f.Metric], cand) {
 					need[f.Metric] = append(need[f.Metric], cand)
 				}
 			}
 		}
 	}
-	for _, list := range need {
-		for _, b := range list {
-			if _, seen := m.Unavailable[b]; !seen {
-				if reason := probe(b); reason != "" {
-					m.Unavailable[b] = reason
+	probed := map[string]bool{} // a backend's sides share one probe
+	for _, sides := range need {
+		for _, s := range sides {
+			if !probed[s.Backend] {
+				probed[s.Backend] = true
+				if reason := probe(s.Backend); reason != "" {
+					m.Unavailable[s.Backend] = reason
 				}
 			}
 		}
 	}
-	if backends := m.available(need[MetricGetLatency]); len(backends) > 0 {
+	if sides := m.available(need[MetricGetLatency]); len(sides) > 0 {
+		backends := make([]string, len(sides))
+		for i, s := range sides {
+			backends[i] = s.Backend
+		}
 		if err := m.measureLatency(ctx, backends, o); err != nil {
 			return m, err
 		}
 	}
-	for _, b := range m.available(need[MetricThroughput]) {
-		if err := m.measureThroughput(ctx, b, o); err != nil {
-			return m, err
+	for _, metric := range metrics {
+		if metric.workload == "" {
+			continue
+		}
+		for _, cells := range byBackend(m.available(need[metric.name])) {
+			if err := m.measureThroughput(ctx, metric.name, metric.metricSpec, cells, o); err != nil {
+				return m, err
+			}
 		}
 	}
 	return m, nil
 }
 
-// available filters out the unavailable backends.
-func (m *Measurements) available(backends []string) []string {
-	var out []string
-	for _, b := range backends {
-		if _, bad := m.Unavailable[b]; !bad {
-			out = append(out, b)
+// available filters out the sides whose backend is unavailable.
+func (m *Measurements) available(sides []Side) []Side {
+	var out []Side
+	for _, s := range sides {
+		if _, bad := m.Unavailable[s.Backend]; !bad {
+			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// byBackend groups sides by backend, in the order the backends first appear, each group in
+// ascending thread count: the cells one load serves.
+func byBackend(sides []Side) [][]Side {
+	var groups [][]Side
+	index := map[string]int{}
+	for _, s := range sides {
+		i, ok := index[s.Backend]
+		if !ok {
+			i = len(groups)
+			index[s.Backend] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], s)
+	}
+	for _, g := range groups {
+		slices.SortFunc(g, func(a, b Side) int { return a.Threads - b.Threads })
+	}
+	return groups
 }
 
 // measureLatency measures the Get 128B column of the latency table for backends.
@@ -151,44 +192,43 @@ func (m *Measurements) measureLatency(ctx context.Context, backends []string, o 
 	return nil
 }
 
-// measureThroughput loads the read-heavy mix's records into backend and runs it at 2 threads.
-func (m *Measurements) measureThroughput(ctx context.Context, backend string, o Options) error {
-	props, _, err := workloads.LoadProperties([]string{"paper-readheavy"},
+// measureThroughput measures a throughput metric's cells of one backend (cells share the
+// backend, in ascending thread count): it loads the metric's mix once, with as many client
+// threads as the largest cell runs, then runs the mix at each cell's thread count on that store.
+func (m *Measurements) measureThroughput(ctx context.Context, metric string, spec metricSpec, cells []Side,
+	o Options) error {
+	backend := cells[0].Backend
+	props, _, err := workloads.LoadProperties([]string{spec.workload},
 		[]string{"recordcount=" + strconv.FormatInt(o.Records, 10), "operationcount=0"})
 	if err != nil {
 		return err
 	}
-	b, err := harness.Prepare(harness.Options{Backend: backend, Properties: props, Workload: "paper-readheavy",
-		Threads: 2, ServerThreads: o.ServerThreads, Duration: o.Duration, Warmup: o.Warmup, Seed: 1,
-		MemcachedBinary: o.MemcachedBinary, Progress: o.Progress, Log: o.Log})
+	b, err := harness.Prepare(harness.Options{Backend: backend, Properties: props, Workload: spec.workload,
+		Threads: spec.runThreads(cells[len(cells)-1]), ServerThreads: o.ServerThreads, Duration: o.Duration,
+		Warmup: o.Warmup, Seed: 1, MemcachedBinary: o.MemcachedBinary, Progress: o.Progress, Log: o.Log})
 	if errors.Is(err, harness.ErrUnavailable) {
 		m.Unavailable[backend] = err.Error()
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("throughput: %w", err)
+		return fmt.Errorf("%s: %w", metric, err)
 	}
 	defer b.Close()
 	if _, err := b.LoadFast(ctx); err != nil {
-		return fmt.Errorf("throughput: %s: load: %w", backend, err)
+		return fmt.Errorf("%s: %s: load: %w", metric, backend, err)
 	}
-	res, err := b.Run(ctx)
-	if err != nil {
-		return fmt.Errorf("throughput: %s: %w", backend, err)
-	}
-	if m.Values[MetricThroughput] == nil {
-		m.Values[MetricThroughput] = map[string]float64{}
-	}
-	m.Values[MetricThroughput][backend] = res.Throughput
-	return nil
-}
-
-// contains reports whether list holds s.
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+	for _, cell := range cells {
+		run, err := b.Derive(harness.Variant{Threads: spec.runThreads(cell), Warmup: o.Warmup, Seed: 1,
+			Progress: o.Progress})
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", metric, cell, err)
 		}
+		res, err := run.Run(ctx)
+		run.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", metric, cell, err)
+		}
+		m.set(metric, cell, res.Throughput)
 	}
-	return false
+	return nil
 }

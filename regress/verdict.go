@@ -20,8 +20,10 @@ type Verdict struct {
 	Floor  Floor
 	Status string
 	Ratio  float64 // measured; 0 when skipped
-	// Numerator and Denominator are the backends actually measured (a stand-in, if any).
-	Numerator, Denominator string
+	// Numerator and Denominator are the sides actually measured (a stand-in's, if any).
+	Numerator, Denominator Side
+	// NumeratorValue and DenominatorValue are their measured figures; 0 when skipped.
+	NumeratorValue, DenominatorValue float64
 	// Notes say what stood in for what, or why the floor was skipped.
 	Notes []string
 }
@@ -35,7 +37,7 @@ func Evaluate(floors []Floor, m *Measurements) []Verdict {
 	return out
 }
 
-// evaluate checks one floor: stand-ins replace unavailable backends; a ratio of a backend over
+// evaluate checks one floor: stand-ins replace unavailable backends; a ratio of a side over
 // its own stand-in, or with a side that has neither, is skipped.
 func evaluate(f Floor, m *Measurements) Verdict {
 	v := Verdict{Floor: f, Status: Skipped}
@@ -58,6 +60,7 @@ func evaluate(f Floor, m *Measurements) Verdict {
 		v.Notes = append(v.Notes, fmt.Sprintf("(%s not measured for %s or %s)", f.Metric, v.Numerator, v.Denominator))
 		return v
 	}
+	v.NumeratorValue, v.DenominatorValue = num, den
 	v.Ratio = num / den
 	v.Status = Fail
 	if f.Holds(v.Ratio) {
@@ -66,20 +69,23 @@ func evaluate(f Floor, m *Measurements) Verdict {
 	return v
 }
 
-// resolve returns the backend measured for name: itself, or its stand-in (noted).
-func (v *Verdict) resolve(name string, m *Measurements) (string, bool) {
-	reason, missing := m.Unavailable[name]
+// resolve returns the side measured for side: itself, or its backend's stand-in at the same
+// thread count (noted once per floor, though both sides may need it).
+func (v *Verdict) resolve(side Side, m *Measurements) (Side, bool) {
+	reason, missing := m.Unavailable[side.Backend]
 	if !missing {
-		return name, true
+		return side, true
 	}
-	if s := standIns[name]; s != "" {
+	if s := standIns[side.Backend]; s != "" {
 		if _, bad := m.Unavailable[s]; !bad {
-			v.Notes = append(v.Notes, fmt.Sprintf("SUBSTITUTE: %s for %s (%s)", s, name, reason))
-			return s, true
+			if note := fmt.Sprintf("SUBSTITUTE: %s for %s (%s)", s, side.Backend, reason); !slices.Contains(v.Notes, note) {
+				v.Notes = append(v.Notes, note)
+			}
+			return Side{Backend: s, Threads: side.Threads}, true
 		}
 	}
-	v.Notes = append(v.Notes, fmt.Sprintf("(%s unavailable: %s)", name, reason))
-	return "", false
+	v.Notes = append(v.Notes, fmt.Sprintf("(%s unavailable: %s)", side.Backend, reason))
+	return Side{}, false
 }
 
 // lacking names what a machine lacks when backend is unavailable.
@@ -90,22 +96,22 @@ func lacking(backend string) string {
 	return backend
 }
 
-// missingName is the unavailable side of a floor.
+// missingName is the unavailable backend of a floor's sides.
 func missingName(f Floor, m *Measurements) string {
-	if _, bad := m.Unavailable[f.Numerator]; bad {
-		return f.Numerator
+	if _, bad := m.Unavailable[f.Numerator.Backend]; bad {
+		return f.Numerator.Backend
 	}
-	return f.Denominator
+	return f.Denominator.Backend
 }
 
-// Report prints the measured figures and one line per verdict, and returns the number of
-// failures.
+// Report prints the measured figures and one line per verdict, each with the figures of both
+// sides, and returns the number of failures.
 func Report(w io.Writer, verdicts []Verdict, m *Measurements) int {
-	for _, metric := range []string{MetricGetLatency, MetricThroughput} {
-		if values := m.Values[metric]; len(values) > 0 {
-			fmt.Fprintf(w, "measured %s:", metric)
-			for _, b := range sortedKeys(values) {
-				fmt.Fprintf(w, "  %s %s", b, formatValue(metric, values[b]))
+	for _, metric := range metrics {
+		if values := m.Values[metric.name]; len(values) > 0 {
+			fmt.Fprintf(w, "measured %s:", metric.name)
+			for _, side := range sortedKeys(values) {
+				fmt.Fprintf(w, "  %s %s", side, formatValue(metric.name, values[side]))
 			}
 			fmt.Fprintln(w)
 		}
@@ -120,10 +126,10 @@ func Report(w io.Writer, verdicts []Verdict, m *Measurements) int {
 		switch v.Status {
 		case Pass:
 			passed++
-			fmt.Fprintf(w, "PASS     %-60s measured %.2f (%s/%s)\n", v.Floor, v.Ratio, v.Numerator, v.Denominator)
+			fmt.Fprintf(w, "PASS     %-60s measured %.2f (%s)\n", v.Floor, v.Ratio, v.sides())
 		case Fail:
 			failed++
-			fmt.Fprintf(w, "FAIL     %-60s measured ratio %.2f (%s/%s), floor %s %g\n", v.Floor, v.Ratio, v.Numerator, v.Denominator, v.Floor.op(), v.Floor.Value)
+			fmt.Fprintf(w, "FAIL     %-60s measured ratio %.2f (%s), floor %s %g\n", v.Floor, v.Ratio, v.sides(), v.Floor.op(), v.Floor.Value)
 		default:
 			skipped++
 			fmt.Fprintf(w, "SKIPPED  %-60s %s\n", v.Floor, strings.Join(v.Notes, "; "))
@@ -131,6 +137,12 @@ func Report(w io.Writer, verdicts []Verdict, m *Measurements) int {
 	}
 	fmt.Fprintf(w, "regress: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
 	return failed
+}
+
+// sides renders the measured sides with their figures: "plib-nopku@2 1900.0 kops/s / plib-nopku@1 1000.0 kops/s".
+func (v Verdict) sides() string {
+	return fmt.Sprintf("%s %s / %s %s", v.Numerator, formatValue(v.Floor.Metric, v.NumeratorValue),
+		v.Denominator, formatValue(v.Floor.Metric, v.DenominatorValue))
 }
 
 // formatValue renders a measured figure in its unit.

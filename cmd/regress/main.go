@@ -24,8 +24,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	floorsPath := fs.String("floors", "regress/floors.txt", "floors file")
 	var o regress.Options
-	fs.Int64Var(&o.Records, "records", 100_000, "read-heavy records for the throughput floors")
-	fs.DurationVar(&o.Duration, "duration", 3*time.Second, "measured time per throughput run")
+	fs.Int64Var(&o.Records, "records", 100_000, "records each throughput mix loads")
+	fs.DurationVar(&o.Duration, "duration", 3*time.Second, "measured time per throughput run (one per side)")
 	fs.IntVar(&o.LatencySamples, "samples", 5000, "timed samples per latency cell")
 	fs.StringVar(&o.MemcachedBinary, "memcached", "", "memcached binary (default: PATH, /usr/bin, /usr/local/bin)")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {

@@ -15,6 +15,11 @@ func TestBadFloorsFile(t *testing.T) {
 	if code := run([]string{"-floors", path}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "line 1") {
 		t.Errorf("exit %d, stderr %q; want 2 naming the line", code, stderr.String())
 	}
+	os.WriteFile(path, []byte("# scaling\nwriteheavy-throughput plib-nopku@2/plib-nopku >= 1.5\n"), 0o644)
+	if code := run([]string{"-floors", path}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "line 2") ||
+		!strings.Contains(stderr.String(), "needs a client-thread count on each side: BACKEND@THREADS") {
+		t.Errorf("side without @THREADS: exit %d, stderr %q; want 2 naming the line and BACKEND@THREADS", code, stderr.String())
+	}
 	if code := run([]string{"-floors", filepath.Join(t.TempDir(), "missing")}, &stdout, &stderr); code != 2 {
 		t.Errorf("missing file: exit %d, want 2", code)
 	}
