@@ -27,9 +27,11 @@ const (
 	// maxClassIDs is the most class ids a region can have: an item records its class in
 	// one byte, and 0xFF marks a page of the hash table.
 	maxClassIDs = pageHashTable - 1
-	// autoShardPages is how many pages per shard class a region needs before autoShards
-	// splits classes: fewer, and the shards' partly filled pages would waste much of it.
-	autoShardPages = 2
+	// autoShardMinPages is the smallest region, in pages, that autoShards splits: below
+	// it each shard's partly filled page would be a noticeable share of the memory, and a
+	// small cache (memcached's tests run with a few MiB) keeps memcached's exact one LRU
+	// per class.
+	autoShardMinPages = 128
 )
 
 // shardClasses repeats each size of sizes (index = size class; [0] unused) once per shard
@@ -54,17 +56,19 @@ func shardClasses(sizes []uint64, want int, pages uint64) ([]uint64, uint64, err
 }
 
 // autoShards is the shard count Config.ClassShards 0 chooses for a region of pages pages
-// and base size classes: the most, up to maxShards, that fit the class ids and leave
-// autoShardPages pages per shard class; 1 for a small region, whose behaviour is then
-// exactly memcached's one LRU per class.
+// and base size classes: 1 below autoShardMinPages, whose behaviour is then exactly
+// memcached's one LRU per class; else the most, up to maxShards, that fit the class ids.
+// What shards cost is at most one partly filled page per shard of each size in use.
 func autoShards(pages uint64, base int) int {
-	for n := maxShards; n > 1; n-- {
-		if base*n <= maxClassIDs && pages >= uint64(base*n*autoShardPages) {
-			return n
-		}
+	if pages < autoShardMinPages {
+		return 1
 	}
-	return 1
+	return mostShards(base)
 }
+
+// mostShards is the most shards base size classes can have: up to maxShards, within the
+// class ids.
+func mostShards(base int) int { return max(1, min(maxShards, maxClassIDs/base)) }
 
 // shardOf returns the shard of a key with hash h: its top bits, scaled to the shard count
 // (the low bits choose the stripe and bucket).

@@ -5,8 +5,10 @@ package kv
 // sized for items, the slab pages those items fill after rounding up to their class's chunk
 // size, and one page per class of slack for pages the other classes hold. The estimate is
 // what callers check against available memory before loading. The slack is per class id,
-// so it counts the class shards (with ClassShards 0, at least as many as autoShards gives a
-// region of that size).
+// so it counts the class shards. With ClassShards 0 the estimate is for a store that
+// scales with its writers: the most shards (mostShards), and at least autoShardMinPages
+// pages, so that Format's autoShards splits the classes of a region of that size (pages
+// nobody fills are never touched, so a sparse file or fresh mapping does not pay for them).
 func RegionSizeFor(items int64, itemSize int, cfg Config) (uint64, error) {
 	cfg = cfg.withDefaults()
 	cfg.ExpectedItems = items
@@ -28,10 +30,13 @@ func RegionSizeFor(items int64, itemSize int, cfg Config) (uint64, error) {
 	}
 	perPage := g.pageSize / chunk
 	pages := (uint64(items) + perPage - 1) / perPage
-	if base := len(g.classSizes) - 1; shards == 0 {
-		shards = autoShards(pages+uint64(base), base)
+	base := len(g.classSizes) - 1
+	if shards == 0 {
+		shards = mostShards(base)
+		pages = max(pages+uint64(base*shards), autoShardMinPages)
+	} else {
+		pages += uint64(base * shards)
 	}
-	pages += uint64(len(g.classSizes)-1) * uint64(shards)
 	// g was laid out for a huge region: recompute the tables for this one.
 	meta := alignUp(alignUp(g.pageTableOff+pages*4, cacheLine)+8<<g.initPower, osPage)
 	return meta + pages*g.pageSize, nil

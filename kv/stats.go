@@ -31,6 +31,7 @@ type Stats struct {
 	Contention Contention
 
 	HashPower     uint32 // log2 of the hash table's bucket count
+	ClassShards   int    // shards each slab class is split into (shards.go)
 	HashExpanding bool   // a larger table is being filled
 	HashBytes     uint64 // bytes of the current hash table(s)
 
@@ -78,6 +79,7 @@ func (s *Store) Stats() Stats {
 		FreePages:     m.a64(hFreePageCount).Load(),
 		UnusedPages:   s.g.numPages - min(m.a64(hBumpNext).Load(), s.g.numPages),
 		HashPower:     m.a32(hHashPower).Load(),
+		ClassShards:   int(s.g.shards),
 		HashExpanding: m.a32(hExpanding).Load() != 0,
 		Repairs:       m.a64(hRepairs).Load(),
 		RepairWaitMax: time.Duration(m.a64(hRepairWaitMax).Load()),

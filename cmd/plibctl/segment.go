@@ -137,6 +137,7 @@ func stats(s *segment, w io.Writer) (bool, error) {
 		{"get_hits", st.GetHits}, {"get_misses", st.GetMisses}, {"evictions", st.Evictions},
 		{"reclaimed", st.Reclaimed}, {"total_pages", st.TotalPages}, {"free_pages", st.FreePages},
 		{"hash_power_level", uint64(st.HashPower)}, {"hash_bytes", st.HashBytes},
+		{"class_shards", uint64(st.ClassShards)},
 	} {
 		fmt.Fprintf(w, "%s %d\n", f.name, f.v)
 	}
