@@ -75,7 +75,7 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 		n = old
 	}
 	if inPlace && n <= maxInPlace {
-		s.rewriteNumber(it, key, digits, h, hold)
+		s.rewriteNumber(it, key, digits, n, h, hold)
 		return v, nil
 	}
 	nit, touched, err := s.alloc(s.classForKey(itemTotal(len(key), n), h), s.stripeOf(h), hold)
@@ -105,15 +105,16 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 // or followed by other bytes) goes into a new item.
 const maxInPlace = 24
 
-// rewriteNumber writes digits, padded with spaces to the value's length (at most
-// maxInPlace bytes), over item it's value, and gives it a new CAS id, as memcached's
+// rewriteNumber writes digits, padded with spaces to n bytes (the value's length, at most
+// maxInPlace, read once by the caller: the region's copy may change under it), over item
+// it's value, and gives it a new CAS id, as memcached's
 // in-place incr does. The stripe's version is made odd first, so a lock-free reader that
 // overlaps the rewrite retries (seqlock.go), and each 8-byte word of the chunk that holds
 // a byte of the value is a journaled store, so a crash leaves the old number or the new,
 // never digits of both. The caller holds the stripe.
-func (s *Store) rewriteNumber(it uint64, key, digits []byte, h, hold uint32) {
+func (s *Store) rewriteNumber(it uint64, key, digits []byte, n int, h, hold uint32) {
 	start := it + itemHeaderSize + uint64(len(key))
-	end := start + uint64(s.m.u32(it+iNBytes))
+	end := start + uint64(n)
 	var word [8]byte
 	s.beginWriting(s.stripeOf(h))
 	for w := start &^ 7; w < end; w += 8 {
