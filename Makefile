@@ -81,6 +81,7 @@ conformance: deps
 # reclaimers waiting behind stopped holders).
 torture:
 	$(GO) run ./cmd/torture -kills 1000 $(TORTURE_FLAGS)
+	$(GO) run ./cmd/torture -kills 300 -class-shards 4 $(TORTURE_FLAGS)
 	$(GO) run ./cmd/torture -kills 300 -kill-repairers $(TORTURE_FLAGS)
 	$(GO) run ./cmd/torture -kills 300 -stop -max-delay 100ms $(TORTURE_FLAGS)
 	$(GO) run ./cmd/torture -kills 300 -kill-repairers -stop -max-delay 60ms $(TORTURE_FLAGS)

@@ -47,7 +47,7 @@ func ItemSize(keyLen, valueLen int) int { return kv.ItemSize(keyLen, valueLen) }
 // item size, hash table sizing and slot count (slots: the segment's, which a later opener
 // takes from the segment's header).
 func kvConfig(o Options, slots int) kv.Config {
-	return kv.Config{MaxItemSize: o.MaxItemSize, ExpectedItems: o.ExpectedItems, MaxSlots: slots}
+	return kv.Config{MaxItemSize: o.MaxItemSize, ExpectedItems: o.ExpectedItems, MaxSlots: slots, ClassShards: o.ClassShards}
 }
 
 // kvOptions is the one place kv's process-local options are built from plib's Options,

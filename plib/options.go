@@ -68,6 +68,12 @@ type Options struct {
 	// NoEvict is memcached's -M for this process: its writes fail with ErrOutOfMemory
 	// rather than evict a live item (expired ones are still reclaimed).
 	NoEvict bool
+	// ClassShards splits each slab class of a new segment into this many shards by key
+	// hash, each with its own lock, LRU and free list, so that writers of one item size do
+	// not queue on one lock (kv.Config.ClassShards, 1 to 8). 0 lets the store choose: as
+	// many as fit for a segment of 128 MiB or more, else 1 (memcached's one LRU per class).
+	// An existing segment keeps what it was created with.
+	ClassShards int
 }
 
 const (

@@ -25,6 +25,9 @@ type Config struct {
 	SegmentSize int64
 	// MaxItemSize is the segment's largest item (each client slot has scratch this big).
 	MaxItemSize int
+	// ClassShards splits the segment's slab classes into shards by key hash
+	// (plib.Options.ClassShards); 0 is the store's choice, 1 for the default segment.
+	ClassShards int
 	// MaxClients is the segment's number of client slots; killed workers' slots are
 	// reclaimed, so a leak shows as workers that cannot start.
 	MaxClients int

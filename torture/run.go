@@ -108,7 +108,7 @@ func (rn *runner) setup() error {
 	rn.path = filepath.Join("/dev/shm", fmt.Sprintf("plibcached-torture-%d-%d", os.Getpid(), time.Now().UnixNano()))
 	c, err := plib.Open(rn.path, plib.Options{
 		Size: rn.cfg.SegmentSize, MaxItemSize: rn.cfg.MaxItemSize, MaxClients: rn.cfg.MaxClients,
-		ExpectedItems: rn.cfg.ExpectedItems, Protection: plib.ModeNoPKU,
+		ExpectedItems: rn.cfg.ExpectedItems, Protection: plib.ModeNoPKU, ClassShards: rn.cfg.ClassShards,
 	})
 	if err != nil {
 		return fmt.Errorf("torture: creating the segment: %w", err)

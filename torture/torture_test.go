@@ -36,6 +36,15 @@ func TestTortureShort(t *testing.T) {
 	assertTorture(t, shortConfig(), "")
 }
 
+// TestTortureShortShards is the short run with every slab class split into three shards,
+// so that kills land in stores that take two shards' locks and in page moves between
+// shards.
+func TestTortureShortShards(t *testing.T) {
+	c := shortConfig()
+	c.ClassShards = 3
+	assertTorture(t, c, "")
+}
+
 // TestTortureShortNoEviction is the short run on a segment roomy enough that nothing is
 // evicted: porcupine then checks with the strict model, in which an acknowledged write can
 // never vanish (with evictions, a lost item looks like an evicted one).

@@ -29,6 +29,7 @@ func main() {
 	flag.DurationVar(&c.MinRun, "min-run", d.MinRun, "run the workers at least this long")
 	flag.Int64Var(&c.SegmentSize, "segment", d.SegmentSize, "segment size in bytes (small: evictions and page moves)")
 	flag.IntVar(&c.MaxItemSize, "max-item", d.MaxItemSize, "the segment's maximum item size")
+	flag.IntVar(&c.ClassShards, "class-shards", d.ClassShards, "shards per slab class (0: the store's choice, 1 for the default small segment)")
 	flag.IntVar(&c.MaxClients, "max-clients", 0, fmt.Sprintf("the segment's client slots (0: %d, or 2*workers+4 with -kill-repairers)", d.MaxClients))
 	flag.IntVar(&c.SampledKeys, "sampled-keys", d.SampledKeys, "contended keys whose histories are checked")
 	flag.Float64Var(&c.SampleShare, "sample-share", d.SampleShare, "fraction of operations on the sampled keys")
