@@ -156,13 +156,23 @@ func crashScenarios() []crashScenario {
 		{name: "set-grow-table", cfg: crashGrow, size: 8 << 20, setup: func(w *crashWorld, t *testing.T) {
 			fill(t, w.s, "k", 1536, 8) // 1.5 per bucket of the initial 1024: the next set grows the table
 		}, op: func(s *Store, slot Slot) {
-			s.Set(slot, []byte("g0"), []byte("v"), 0, 0)
+			s.Set(slot, []byte(growKey), []byte("v"), 0, 0) // a key whose add counts the items (maybeGrow)
 			for i := 1; i < 40 && s.m.a32(hExpanding).Load() != 0; i++ { // drive the migration
 				s.Set(slot, fmt.Appendf(nil, "g%d", i), []byte("v"), 0, 0)
 			}
-		}, key: "g0", allowed: oldOrNew("v")},
+		}, key: growKey, allowed: oldOrNew("v")},
 	}
 }
+
+// growKey is the first key "gN" whose add makes maybeGrow count the items (one in
+// growCheckEvery does).
+var growKey = func() string {
+	for i := 0; ; i++ {
+		if k := fmt.Sprintf("g%d", i); hashKey([]byte(k))>>26 < 64/growCheckEvery {
+			return k
+		}
+	}
+}()
 
 func TestCrashAtEveryStore(t *testing.T) {
 	for _, sc := range crashScenarios() {
