@@ -134,8 +134,8 @@ func crashScenarios() []crashScenario {
 			w.s.Set(crashRepairer, []byte("n"), []byte("99"), 0, 0)
 		}, op: func(s *Store, slot Slot) { s.Incr(slot, []byte("n"), 1) }, key: "n", allowed: oldOrNew("100")},
 		{name: "incr-in-place-unaligned", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) {
-			w.s.Set(crashRepairer, []byte("counter-x"), []byte("18446744073709551614"), 0, 0)
-		}, op: func(s *Store, slot Slot) { s.Incr(slot, []byte("counter-x"), 1) }, key: "counter-x", allowed: oldOrNew("18446744073709551615")},
+			w.s.Set(crashRepairer, []byte("counter-x"), []byte("10999999999999999999"), 0, 0)
+		}, op: func(s *Store, slot Slot) { s.Incr(slot, []byte("counter-x"), 1) }, key: "counter-x", allowed: oldOrNew("11000000000000000000")},
 		{name: "delete", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 50, 40) },
 			op: func(s *Store, slot Slot) { s.Delete(slot, []byte("k3")) }, key: "k3", allowed: oldOrNew("")},
 		{name: "get-expired", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) {
@@ -282,7 +282,7 @@ func crashOnce(t *testing.T, sc crashScenario, k int64, byLock bool) {
 // lazy expiry): expired and flushed items read as absent.
 func snapshot(s *Store) map[string]string {
 	out := map[string]string{}
-	keys := []string{"fresh", "n", "e", "first", "late", "small", "g0"}
+	keys := []string{"fresh", "n", "e", "first", "late", "small", "counter-x", growKey}
 	for i := 0; i < 1600; i++ {
 		keys = append(keys, fmt.Sprint("k", i))
 	}
