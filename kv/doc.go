@@ -43,7 +43,7 @@
 // # Concurrency
 //
 // Every lock is a 32-bit word in the region holding its holder's slot plus one: item locks
-// striped by key hash, one lock per slab class (its LRU, free list and counts), one for the
+// striped by key hash, one lock per slab class or class shard (its LRU, free list and counts), one for the
 // page allocator, one for hash table growth. Lock order: stripe, then class, then pages;
 // the growth lock before stripes. Locks that would break that order (eviction taking the
 // stripe of a victim, a page move taking another class's lock) are only tried, never
