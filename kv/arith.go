@@ -1,9 +1,6 @@
 package kv
 
-import (
-	"encoding/binary"
-	"strconv"
-)
+import "strconv"
 
 // maxDecimalLen is the length of 2^64-1 in decimal.
 const maxDecimalLen = 20
@@ -78,7 +75,7 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 		s.rewriteNumber(it, key, digits, n, h, hold)
 		return v, nil
 	}
-	nit, touched, err := s.alloc(s.classForKey(itemTotal(len(key), n), h), s.stripeOf(h), hold)
+	nit, touched, err := s.alloc(s.classForKey(itemTotal(len(key), n), h), s.stripeOf(h), hold, false)
 	if err != nil {
 		return 0, err
 	}
@@ -97,7 +94,7 @@ func (s *Store) arithLocked(key []byte, delta uint64, incr bool, h uint32, now i
 	for i := copy(dst, digits); i < len(dst); i++ {
 		dst[i] = ' '
 	}
-	s.link(nit, it, link, h, hold)
+	s.link(nit, it, link, h, hold, false)
 	return v, nil
 }
 
@@ -113,23 +110,8 @@ const maxInPlace = 24
 // a byte of the value is a journaled store, so a crash leaves the old number or the new,
 // never digits of both. The caller holds the stripe.
 func (s *Store) rewriteNumber(it uint64, key, digits []byte, n int, h, hold uint32) {
-	start := it + itemHeaderSize + uint64(len(key))
-	end := start + uint64(n)
-	var word [8]byte
 	s.beginWriting(s.stripeOf(h))
-	for w := start &^ 7; w < end; w += 8 {
-		binary.LittleEndian.PutUint64(word[:], s.m.u64(w))
-		for i := range word {
-			if off := w + uint64(i); off >= start && off < end {
-				if d := off - start; d < uint64(len(digits)) {
-					word[i] = digits[d]
-				} else {
-					word[i] = ' '
-				}
-			}
-		}
-		s.w64a(hold, w, binary.LittleEndian.Uint64(word[:]))
-	}
+	s.writeWords(hold, it+itemHeaderSize+uint64(len(key)), digits, n)
 	s.w64a(hold, it+iCAS, s.m.a64(hCAS).Add(1))
 }
 

@@ -122,6 +122,8 @@ func crashScenarios() []crashScenario {
 			op: set("fresh", "v1"), key: "fresh", allowed: oldOrNew("v1")},
 		{name: "set-replace", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 50, 40) },
 			op: set("k7", "replaced"), key: "k7", allowed: oldOrNew("replaced")},
+		{name: "set-replace-same-length", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 50, 40) },
+			op: set("k7", strings.Repeat("R", 40)), key: "k7", allowed: oldOrNew(strings.Repeat("R", 40))},
 		{name: "set-other-class", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 50, 40) },
 			op: set("k8", big), key: "k8", allowed: oldOrNew(big)},
 		{name: "append", cfg: crashSmall, size: 4 << 20, setup: func(w *crashWorld, t *testing.T) { fill(t, w.s, "k", 50, 40) },
@@ -156,7 +158,7 @@ func crashScenarios() []crashScenario {
 		{name: "set-grow-table", cfg: crashGrow, size: 8 << 20, setup: func(w *crashWorld, t *testing.T) {
 			fill(t, w.s, "k", 1536, 8) // 1.5 per bucket of the initial 1024: the next set grows the table
 		}, op: func(s *Store, slot Slot) {
-			s.Set(slot, []byte(growKey), []byte("v"), 0, 0) // a key whose add counts the items (maybeGrow)
+			s.Set(slot, []byte(growKey), []byte("v"), 0, 0)              // a key whose add counts the items (maybeGrow)
 			for i := 1; i < 40 && s.m.a32(hExpanding).Load() != 0; i++ { // drive the migration
 				s.Set(slot, fmt.Appendf(nil, "g%d", i), []byte("v"), 0, 0)
 			}

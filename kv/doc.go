@@ -98,7 +98,9 @@
 // The operations are arranged so that each commit point is consistent: a store links the
 // new item into its LRU, publishes it in the hash chain with one 8-byte store and frees the
 // old item, all in one section of the class locks involved; an unlink does the same in
-// reverse; incr and decr rewrite a number of up to 24 bytes in place, as memcached does,
+// reverse; a set that replaces a value with one of the same length (up to 512 bytes)
+// rewrites the item where it is, under its stripe alone (replace.go); incr and decr
+// rewrite a number of up to 24 bytes in place, as memcached does,
 // with journaled stores of whole words inside the stripe's odd version, so neither a crash
 // nor a lock-free reader sees a half-written number (a longer value goes into a new item);
 // a page is taken and recorded for carving in one section of the page lock.

@@ -86,6 +86,15 @@ func (s *Store) storeLocked(slot Slot, mode Mode, key, value []byte, flags uint3
 		nbytes += int(s.m.u32(old + iNBytes))
 		flags, exp = s.m.u32(old+iFlags), s.m.u32(old+iExp)
 	}
+	if old != 0 && nbytes == len(value) && nbytes == int(s.m.u32(old+iNBytes)) && nbytes <= maxReplaceInPlace &&
+		mode != ModeAppend && mode != ModePrepend {
+		newCAS = s.replaceInPlace(old, key, value, flags, exp, h, now, hold)
+		s.count(slot, stTotalItems)
+		if mode == ModeCAS {
+			s.count(slot, stCasHits)
+		}
+		return newCAS, false, nil
+	}
 	total := itemTotal(len(key), nbytes)
 	if total > s.g.maxItem {
 		if mode == ModeSet && old != 0 {
@@ -93,9 +102,17 @@ func (s *Store) storeLocked(slot Slot, mode Mode, key, value []byte, flags uint3
 		}
 		return 0, false, ErrValueTooLarge
 	}
-	it, touched, err := s.alloc(s.classForKey(total, h), s.stripeOf(h), hold)
+	cls := s.classForKey(total, h)
+	// A small item that replaces one of its own class (or none) is taken from the free list
+	// and linked in one section of the class lock: one acquisition instead of two.
+	held := total <= holdThroughFill && (old == 0 || s.classOf(old) == cls)
+	it, touched, err := s.alloc(cls, s.stripeOf(h), hold, held)
 	if err != nil {
 		return 0, false, err
+	}
+	if touched && held {
+		s.unlock(s.classLock(cls)) // eviction moved things: look again, then lock as usual
+		held = false
 	}
 	if touched {
 		// Eviction may have removed old, or its chain neighbours: look again.
@@ -122,7 +139,7 @@ func (s *Store) storeLocked(slot Slot, mode Mode, key, value []byte, flags uint3
 	default:
 		copy(dst, value)
 	}
-	s.link(it, old, link, h, hold)
+	s.link(it, old, link, h, hold, held)
 	s.count(slot, stTotalItems)
 	if mode == ModeCAS {
 		s.count(slot, stCasHits)
@@ -172,18 +189,27 @@ func (s *Store) fillItem(it uint64, key []byte, h, flags, exp uint32, now int64,
 	return cas
 }
 
+// holdThroughFill is the largest item storeLocked fills while it holds the class lock it
+// took the chunk under: copying more would keep the shard's other writers waiting longer
+// than a second acquisition costs.
+const holdThroughFill = 4096
+
 // link makes a filled chunk visible, replacing old (0 if none; link is the word pointing at
 // it). Everything happens in one section of the class locks involved (taken in class
 // order), so a crash leaves either the old state or the new: the item joins its LRU, its
 // journal record as an allocation is cleared, one 8-byte store puts it in the hash chain
-// (unlinking old), and old leaves its LRU for the free list. The caller holds the stripe.
-func (s *Store) link(it, old, link uint64, h uint32, hold uint32) {
+// (unlinking old), and old leaves its LRU for the free list. The caller holds the stripe,
+// and with held the class lock too (old, if any, is of the same class): then the chunk's
+// allocation and its linking are one section.
+func (s *Store) link(it, old, link uint64, h uint32, hold uint32, held bool) {
 	cls := s.classOf(it)
 	ocls := cls
 	if old != 0 {
 		ocls = s.classOf(old)
 	}
-	s.lock(s.classLock(min(cls, ocls)), hold)
+	if !held {
+		s.lock(s.classLock(min(cls, ocls)), hold)
+	}
 	if ocls != cls {
 		s.lock(s.classLock(max(cls, ocls)), hold)
 	}

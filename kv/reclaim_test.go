@@ -36,7 +36,7 @@ func TestReclaimerKilledInFreeLeaked(t *testing.T) {
 	victim := holder(crashVictim)
 	key := []byte("k3")
 	cls := s.classForKey(itemTotal(len(key), 100), hashKey(key))
-	it, _, err := s.alloc(cls, s.stripeOf(hashKey(key)), victim)
+	it, _, err := s.alloc(cls, s.stripeOf(hashKey(key)), victim, false)
 	if err != nil {
 		t.Fatal(err)
 	}

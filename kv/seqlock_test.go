@@ -229,3 +229,66 @@ func TestLockFreeReadsOfInPlaceIncr(t *testing.T) {
 	}
 	mustCheck(t, s)
 }
+
+// TestLockFreeReadsOfInPlaceReplace: a writer replaces values with others of the same
+// length, which replaceInPlace rewrites where they are, while readers read without locks.
+// Every value read must be whole and its key's, never going back to an older one.
+func TestLockFreeReadsOfInPlaceReplace(t *testing.T) {
+	if raceEnabled {
+		t.Skip("lock-free reads are off under the race detector (race_on.go)")
+	}
+	const readers, keys = 2, 8
+	ops := 30000
+	if testing.Short() {
+		ops = 10000
+	}
+	s, _ := newTestStore(t, 1<<20, Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, ExpectedItems: 1, MaxSlots: readers + 1})
+	key := func(i int) []byte { return fmt.Appendf(nil, "replace%d", i) }
+	for i := range keys {
+		if _, err := s.Set(0, key(i), selfCheckingValue(key(i), 0, 300), 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var done atomic.Bool
+	var bad atomic.Value
+	var wg sync.WaitGroup
+	for r := 1; r <= readers; r++ {
+		wg.Add(1)
+		go func(slot Slot) {
+			defer wg.Done()
+			buf, last := make([]byte, 512), make([]uint64, keys)
+			for i := 0; !done.Load(); i++ {
+				k := i % keys
+				m, err := s.Get(slot, key(k), buf)
+				v := buf[:m.Len]
+				switch {
+				case err != nil:
+					bad.Store(fmt.Sprintf("get %s: %v", key(k), err))
+					return
+				case !valueIntact(key(k), v):
+					bad.Store(fmt.Sprintf("torn value of %s", key(k)))
+					return
+				case binary.LittleEndian.Uint64(v[8:]) < last[k]:
+					bad.Store(fmt.Sprintf("%s went back from %d to %d", key(k), last[k], binary.LittleEndian.Uint64(v[8:])))
+					return
+				}
+				last[k] = binary.LittleEndian.Uint64(v[8:])
+			}
+		}(Slot(r))
+	}
+	for i := 1; i <= ops; i++ {
+		k := i % keys
+		if _, err := s.Set(0, key(k), selfCheckingValue(key(k), uint64(i), 300), 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done.Store(true)
+	wg.Wait()
+	if b := bad.Load(); b != nil {
+		t.Fatal(b)
+	}
+	if st := s.Stats(); st.Slabs[0].TotalChunks-st.Slabs[0].FreeChunks != keys {
+		t.Errorf("%d chunks in use after same-length replacements of %d keys, want %d (replaced in place)", st.Slabs[0].TotalChunks-st.Slabs[0].FreeChunks, keys, keys)
+	}
+	mustCheck(t, s)
+}

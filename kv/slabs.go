@@ -38,8 +38,9 @@ func (s *Store) classFor(size uint64) uint8 {
 // alloc returns a chunk of class cls in state stateAlloc, recorded in the caller's journal
 // (jAlloc) until it is linked or freed. mine is the stripe the caller holds; evicting may
 // remove items of that stripe, which the caller learns from touchedMine (its earlier lookups
-// may then be stale).
-func (s *Store) alloc(cls uint8, mine uint64, hold uint32) (it uint64, touchedMine bool, err error) {
+// may then be stale). With keep, a successful alloc returns with the class lock still held,
+// for a caller that will link the chunk in the same section (storeLocked's small items).
+func (s *Store) alloc(cls uint8, mine uint64, hold uint32, keep bool) (it uint64, touchedMine bool, err error) {
 	ce := s.classEntry(cls)
 	for attempt := 0; attempt < allocRetries; attempt++ {
 		s.lock(ce+cLock, hold)
@@ -48,7 +49,9 @@ func (s *Store) alloc(cls uint8, mine uint64, hold uint32) (it uint64, touchedMi
 		}
 		for {
 			if it = s.popFree(hold, cls); it != 0 {
-				s.unlock(ce + cLock)
+				if !keep {
+					s.unlock(ce + cLock)
+				}
 				return it, touchedMine, nil
 			}
 			if s.growClass(cls, hold) {
