@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/plibcached/plibcached/plib"
@@ -32,6 +33,9 @@ type Config struct {
 	Unix string
 	// UnixMode is the unix socket's permission bits (default 0600).
 	UnixMode os.FileMode
+	// Backlog is the listen(2) backlog of the TCP and unix listeners (memcached's -b;
+	// default 1024, as memcached's). The kernel caps it at net.core.somaxconn.
+	Backlog int
 	// Sessions bounds the client slots the daemon holds at once (default 4 per CPU).
 	Sessions int
 	// Protocol tunes the protocol server (item size limit, connection limit).
@@ -91,6 +95,10 @@ func (cfg *Config) withDefaults() {
 	if cfg.UnixMode == 0 {
 		cfg.UnixMode = 0o600
 	}
+	if cfg.Backlog <= 0 {
+		cfg.Backlog = 1024
+	}
+	cfg.Protocol.Backlog = cfg.Backlog
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
@@ -208,7 +216,30 @@ func listen(cfg *Config) ([]net.Listener, error) {
 		}
 		ls = append(ls, l)
 	}
+	for _, l := range ls {
+		if err := setBacklog(l, cfg.Backlog); err != nil {
+			return fail(fmt.Errorf("plibd: listen backlog %d: %w", cfg.Backlog, err))
+		}
+	}
 	return ls, nil
+}
+
+// setBacklog sets l's listen(2) backlog: Linux takes a second listen on a listening
+// socket as a new backlog (Go's net.Listen uses net.core.somaxconn).
+func setBacklog(l net.Listener, backlog int) error {
+	sc, ok := l.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := raw.Control(func(fd uintptr) { lerr = syscall.Listen(int(fd), backlog) }); err != nil {
+		return err
+	}
+	return lerr
 }
 
 // tcpNetwork is "tcp4" for an IPv4 address (0.0.0.0 binds IPv4 only, as memcached's -l

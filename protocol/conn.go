@@ -146,6 +146,18 @@ func newConn(s *Server, nc net.Conn) *conn {
 // serve runs commands until the client quits or fails, or the server shuts down.
 func (c *conn) serve() {
 	defer c.nc.Close()
+	if b := c.srv.cfg.Binding; b != BindASCII {
+		if c.fill(1) != nil {
+			return
+		}
+		switch bin, refuse := b.binaryFirst(c.rbuf[c.r]); {
+		case refuse:
+			return
+		case bin:
+			c.serveBinary()
+			return
+		}
+	}
 	for !c.srv.shutdown.Load() {
 		line, err := c.readLine()
 		if err == errLineTooLong {
@@ -181,6 +193,23 @@ func (c *conn) serve() {
 	if len(c.out) > 0 {
 		c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
 		c.flush()
+	}
+}
+
+// serveBinary answers a binary client's requests (binary.go) until it goes.
+func (c *conn) serveBinary() {
+	for !c.srv.shutdown.Load() {
+		if c.fill(binaryHeaderLen) != nil {
+			return
+		}
+		out, body, ok := appendBinaryRefusal(c.out, c.rbuf[c.r:c.r+binaryHeaderLen])
+		if !ok {
+			return // memcached closes on a bad magic byte, unanswered
+		}
+		c.out, c.r = out, c.r+binaryHeaderLen
+		if c.swallow(body) != nil {
+			return
+		}
 	}
 }
 

@@ -52,6 +52,12 @@ type Config struct {
 	// NoEvict is memcached's -M, for "stats settings" (evictions off); the store enforces
 	// it (plib.Options.NoEvict).
 	NoEvict bool
+	// Backlog is memcached's -b, for "stats settings" (tcp_backlog); the listener's owner
+	// applies it (plibd.Config.Backlog). 0: memcached's default, 1024.
+	Backlog int
+	// Binding is memcached's -B: which protocols a connection may speak (BindAuto,
+	// BindASCII, BindBinary; binary.go).
+	Binding Binding
 }
 
 const (
@@ -59,6 +65,8 @@ const (
 	defaultVersion     = "1.6.18"
 	// defaultReqsPerEvent is memcached's -R default.
 	defaultReqsPerEvent = 20
+	// defaultBacklog is memcached's -b default.
+	defaultBacklog = 1024
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -100,6 +108,9 @@ func NewServer(be Backend, cfg Config) *Server {
 	}
 	if cfg.ReqsPerEvent <= 0 {
 		cfg.ReqsPerEvent = defaultReqsPerEvent
+	}
+	if cfg.Backlog <= 0 {
+		cfg.Backlog = defaultBacklog
 	}
 	return &Server{cfg: cfg, be: be, started: time.Now(),
 		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{}}

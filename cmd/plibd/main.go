@@ -64,6 +64,8 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.IntVar(&cfg.Sessions, "sessions", 0, "client slots plibd holds at most (0: 4 per CPU)")
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:11211", "TCP address of the text protocol (empty: none)")
 	fs.StringVar(&cfg.Unix, "unix", "", "unix socket path of the text protocol")
+	fs.IntVar(&cfg.Backlog, "backlog", 1024, "listen backlog of the TCP and unix sockets (memcached's -b)")
+	binding := fs.String("protocol", "auto", "protocols served: auto (text and meta; a binary client is told each command is unknown), ascii, or binary (memcached's -B)")
 	fs.IntVar(&cfg.Protocol.MaxConns, "conns", 1024, "most simultaneous connections (memcached's -c; 0: no limit)")
 	fs.BoolVar(&cfg.Protocol.BlockingIO, "blocking-io", true, "serve each connection with blocking system calls on a thread of its own, not the poller (faster for a few busy connections)")
 	procs := fs.Int("procs", 0, "threads running Go code (GOMAXPROCS); 0: half the CPUs with -blocking-io (the kernel's socket work takes the rest), else all")
@@ -79,7 +81,8 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.DurationVar(&cfg.Protocol.IdleTimeout, "idle-timeout", 0, "close connections idle this long (memcached's -o idle_timeout; 0: never)")
 	fs.IntVar(&cfg.Protocol.ReqsPerEvent, "reqs-per-event", 20, "commands one connection runs in a row before yielding to others (memcached's -R)")
 	debugtime := fs.Bool("debugtime", false, "serve memcached-debug's debugtime command, which moves the store's clock (tests only)")
-	if err := fs.Parse(args); err != nil {
+	var err error
+	if err = fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	switch *protection {
@@ -90,6 +93,10 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	default:
 		err := fmt.Errorf("plibd: -protection %q: want pku or nopku", *protection)
 		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	if cfg.Protocol.Binding, err = protocol.ParseBinding(*binding); err != nil {
+		fmt.Fprintln(stderr, "plibd: -protocol:", err)
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
