@@ -50,7 +50,8 @@ func FindPlibd() (string, error) {
 }
 
 // openPlibd sizes a segment for the records as the plib backends do, and starts plibd over
-// it with its default thread count (see cmd/plibd -procs) unless PLIBD_PROCS is set.
+// it with its default thread count (see cmd/plibd -procs) unless PLIBD_PROCS is set, on
+// its event loops unless PLIBD_BLOCKING_IO=1 asks for a thread per connection.
 func openPlibd(cfg Config) (Backend, error) {
 	path, err := FindPlibd()
 	if err != nil {
@@ -68,7 +69,7 @@ func openPlibd(cfg Config) (Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	// plibd runs with its own default thread count (-procs 0: half the CPUs) unless
+	// plibd runs with its own default thread count (-procs 0: every CPU) unless
 	// PLIBD_PROCS says otherwise (cmd/plibdbench -plibd-procs).
 	procs := 0
 	if n, err := strconv.Atoi(os.Getenv("PLIBD_PROCS")); err == nil && n > 0 {
@@ -79,7 +80,7 @@ func openPlibd(cfg Config) (Backend, error) {
 			"-memory", strconv.FormatInt((size+1<<20-1)>>20, 10), "-items", strconv.FormatInt(cfg.RecordCount, 10),
 			"-max-item-size", strconv.Itoa(opts.MaxItemSize), "-clients", strconv.Itoa(opts.MaxClients),
 			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku", "-procs", strconv.Itoa(procs),
-			"-blocking-io=" + strconv.FormatBool(os.Getenv("PLIBD_BLOCKING_IO") != "0")}
+			"-blocking-io=" + strconv.FormatBool(os.Getenv("PLIBD_BLOCKING_IO") == "1")}
 	}, serverEnv: []string{"GOMAXPROCS="}})
 	if err != nil {
 		os.RemoveAll(dir)

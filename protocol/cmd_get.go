@@ -59,7 +59,7 @@ func (c *conn) processGet(returnCAS, touch bool) {
 			if c.flush() != nil {
 				return
 			}
-			mark = 0
+			mark = len(c.out) // in an event loop, what the socket did not take yet
 			if s = c.acquire(); s == nil {
 				return
 			}

@@ -14,9 +14,9 @@ import (
 )
 
 const (
-	readBufferSize = 16384    // memcached's READ_BUFFER_SIZE
-	lineLimit      = 2048     // memcached closes a connection after this much without '\n'
-	multigetLimit  = 64 << 20 // a get line may grow this long (memcached: unbounded)
+	readBufferSize = 16384   // memcached's READ_BUFFER_SIZE
+	lineLimit      = 2048    // memcached closes a connection after this much without '\n'
+	getLineLimit   = 1 << 20 // a get line may grow this long (memcached: until malloc fails)
 	flushThreshold = 256 << 10
 	maxIdleBuffer  = 256 << 10 // larger buffers are dropped when they fall empty
 )
@@ -130,11 +130,33 @@ type conn struct {
 	state      atomic.Int32
 	lastCmd    atomic.Int64 // unix time of the last command
 	rbufSize   int          // len(rbuf) as counted in Server.readBufBytes
+	remote     net.Addr     // the peer's address ("stats conns")
+	nread      nread        // a storage command waiting for its data (nread.go)
+
+	// In an event loop (loop.go, loopconn.go): the socket, and the connection's state
+	// between the loop's visits.
+	loop        *eventLoop // nil: a goroutine serves the connection
+	lfd         int
+	ownInput    bool // rbuf is the connection's own, not the loop's
+	swallowLeft int  // bytes of a refused value still to discard as they arrive
+	protoKnown  bool // the first byte decided text or binary (Config.Binding)
+	binary      bool
+	blocked     bool // replies the socket has not taken: not read or run until sent
+	closeAfter  bool // close once the replies are sent
+	closed      bool
+}
+
+// newLoopConn is a connection served by an event loop on socket fd.
+func newLoopConn(s *Server, fd int, remote, listenAddr net.Addr) *conn {
+	c := &conn{srv: s, fd: -1, lfd: fd, fdNum: fd, remote: remote, listenAddr: listenAddr,
+		protoKnown: s.cfg.Binding == BindASCII}
+	c.lastCmd.Store(time.Now().Unix())
+	return c
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize),
-		fdNum: socketFD(nc)}
+		fdNum: socketFD(nc), remote: nc.RemoteAddr()}
 	c.lastCmd.Store(time.Now().Unix())
 	c.trackReadBuf()
 	if s.cfg.BlockingIO && s.cfg.IdleTimeout == 0 { // idle timeouts need the poller's deadlines
@@ -240,6 +262,10 @@ func (c *conn) readLine() ([]byte, error) {
 			}
 			continue
 		}
+		if c.scanned > getLineLimit {
+			c.refuseLongGet()
+			return nil, errQuit
+		}
 		if err := c.fill(c.scanned + 1); err != nil {
 			return nil, err
 		}
@@ -279,6 +305,14 @@ func (c *conn) readAvailable() bool {
 	return got
 }
 
+// refuseLongGet answers a get line longer than getLineLimit as memcached answers a
+// request it cannot find memory for (its read buffer's realloc failed); the connection is
+// closed once that is sent.
+func (c *conn) refuseLongGet() {
+	c.out = append(c.out, "SERVER_ERROR out of memory reading request\r\n"...)
+	c.r, c.w, c.scanned = 0, 0, 0
+}
+
 // longLineAllowed is memcached's exception for a line without '\n' beyond 2048 bytes: a
 // multiget ("get " or "gets " after at most 100 spaces) may go on; anything else closes.
 func (c *conn) longLineAllowed() bool {
@@ -287,7 +321,7 @@ func (c *conn) longLineAllowed() bool {
 	for i < len(b) && b[i] == ' ' {
 		i++
 	}
-	if i > 100 || c.w-c.r > multigetLimit {
+	if i > 100 {
 		return false
 	}
 	return bytes.HasPrefix(b[i:], []byte("get ")) || bytes.HasPrefix(b[i:], []byte("gets "))
@@ -345,6 +379,12 @@ func (c *conn) readData(n int) ([]byte, error) {
 // swallow discards the next n bytes (the value of a refused set), as memcached's
 // conn_swallow does.
 func (c *conn) swallow(n int) error {
+	if c.loop != nil { // what is not in yet is dropped as it comes (runInput)
+		k := min(n, c.w-c.r)
+		c.r += k
+		c.swallowLeft = n - k
+		return nil
+	}
 	for n > 0 {
 		if c.r == c.w {
 			c.r, c.w = 0, 0

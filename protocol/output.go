@@ -1,7 +1,11 @@
 package protocol
 
-// flush sends the pending output.
+// flush sends the pending output; in an event loop, what the socket takes now (the rest
+// goes when it is writable).
 func (c *conn) flush() error {
+	if c.loop != nil {
+		return c.writeSome()
+	}
 	n, err := c.write(c.out)
 	c.counters.bytesWritten.Add(uint64(n))
 	c.out = c.out[:0]

@@ -65,7 +65,7 @@ func (s *Server) connStats(b []byte) []byte {
 			secs: now - s.started.Unix(), isListener: true})
 	}
 	for c := range s.conns {
-		rows = append(rows, row{fd: c.fdNum, addr: addrText(c.nc.RemoteAddr()), lsn: addrText(c.listenAddr),
+		rows = append(rows, row{fd: c.fdNum, addr: addrText(c.remote), lsn: addrText(c.listenAddr),
 			state: stateNames[c.state.Load()], secs: now - c.lastCmd.Load()})
 	}
 	s.mu.Unlock()
