@@ -42,10 +42,16 @@ func (c *conn) processGet(returnCAS, touch bool) {
 		return
 	}
 	it := newKeyIter(tk, first)
-	for {
+	for i := 0; ; i++ {
 		key, ok := it.next()
 		if !ok || len(key) > keyMaxLength {
 			break
+		}
+		if i > 0 && !c.respStart() { // Config.ReadBufMemLimit: memcached's resp_start per key
+			c.release(s)
+			c.out = c.out[:mark]
+			c.outString(rOutOfMemoryGet)
+			return
 		}
 		if err := c.getOne(s, key, returnCAS, touch, exptime, bad); err != nil {
 			c.release(s)

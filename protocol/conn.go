@@ -144,19 +144,22 @@ type conn struct {
 	blocked     bool // replies the socket has not taken: not read or run until sent
 	closeAfter  bool // close once the replies are sent
 	closed      bool
+	respLeft    int // response objects this visit may still take (-1: no limit; connlimits.go)
+	respUsed    int // response objects taken this visit
+	respHeld    int // response objects of replies not yet written
 }
 
 // newLoopConn is a connection served by an event loop on socket fd.
 func newLoopConn(s *Server, fd int, remote, listenAddr net.Addr) *conn {
 	c := &conn{srv: s, fd: -1, lfd: fd, fdNum: fd, remote: remote, listenAddr: listenAddr,
-		protoKnown: s.cfg.Binding == BindASCII}
+		protoKnown: s.cfg.Binding == BindASCII, respLeft: -1}
 	c.lastCmd.Store(time.Now().Unix())
 	return c
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize),
-		fdNum: socketFD(nc), remote: nc.RemoteAddr()}
+		fdNum: socketFD(nc), remote: nc.RemoteAddr(), respLeft: -1}
 	c.lastCmd.Store(time.Now().Unix())
 	c.trackReadBuf()
 	if s.cfg.BlockingIO && s.cfg.IdleTimeout == 0 { // idle timeouts need the poller's deadlines

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,7 +51,10 @@ type eventLoop struct {
 	rbuf   []byte // input of the connection being served, until it finishes
 	obuf   []byte // output of the connection being served, until written
 	conns  map[int]*conn
-	ready  []*conn // connections with input buffered to run (-R yields, drained output)
+	// buffers is Config.ReadBufMemLimit's share of this loop, in 16 KiB buffers (0: no
+	// limit; connlimits.go).
+	buffers int
+	ready   []*conn // connections with input buffered to run (-R yields, drained output)
 
 	mu       sync.Mutex
 	incoming []*conn
@@ -70,6 +74,7 @@ func (s *Server) startLoops() {
 				s.logf("plibd: event loop: %v", err)
 				break
 			}
+			l.buffers = loopBuffers(s.cfg.ReadBufMemLimit, n)
 			s.loops = append(s.loops, l)
 			s.loopWG.Add(1)
 			go l.run()
@@ -160,7 +165,7 @@ func (l *eventLoop) run() {
 		case idle > 0:
 			timeout = 1000
 		}
-		n, err := unix.EpollWait(l.epfd, events, timeout)
+		n, err := l.wait(events, timeout)
 		if err != nil && err != unix.EINTR {
 			l.srv.logf("plibd: epoll_wait: %v", err)
 			return
@@ -297,4 +302,45 @@ func detachFD(nc net.Conn) (int, bool) {
 	}
 	nc.Close()
 	return fd, true
+}
+
+// rawRead and rawWrite are read(2) and write(2) on a non-blocking socket without the
+// runtime's system-call bookkeeping: they never block, so the loop keeps its processor
+// (a blocking call lets the runtime hand it to another thread, which costs more than the
+// call on a small request).
+func rawRead(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(n), nil
+}
+
+func rawWrite(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(n), nil
+}
+
+// wait is epoll_wait: first a look that cannot block (without the runtime's bookkeeping,
+// as rawRead), and only if nothing is ready a wait of up to timeout ms that lets the
+// runtime use the processor meanwhile.
+func (l *eventLoop) wait(events []unix.EpollEvent, timeout int) (int, error) {
+	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(l.epfd), uintptr(unsafe.Pointer(&events[0])),
+		uintptr(len(events)), 0, 0, 0)
+	if e == 0 && n > 0 || timeout == 0 {
+		if e != 0 {
+			return 0, e
+		}
+		return int(n), nil
+	}
+	return unix.EpollWait(l.epfd, events, timeout)
 }

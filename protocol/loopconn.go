@@ -22,7 +22,7 @@ const (
 // runs it.
 func (l *eventLoop) readable(c *conn) {
 	c.attachInput(l)
-	n, err := unix.Read(c.lfd, c.rbuf[c.w:])
+	n, err := rawRead(c.lfd, c.rbuf[c.w:])
 	if n <= 0 {
 		if err == unix.EAGAIN || err == unix.EINTR {
 			c.detachInput()
@@ -47,6 +47,7 @@ func (l *eventLoop) writable(c *conn) {
 	}
 	c.out = nil
 	c.blocked = false
+	c.respHeld = 0
 	if c.closeAfter {
 		l.close(c)
 		return
@@ -61,6 +62,7 @@ func (l *eventLoop) writable(c *conn) {
 func (l *eventLoop) serve(c *conn) {
 	c.out = l.obuf[:0]
 	c.reqs = 0
+	c.respLeft, c.respUsed = l.respBudget(c), 0
 	st := c.runInput()
 	if st == runCloseNow {
 		c.out = c.out[:0]
@@ -81,6 +83,7 @@ func (l *eventLoop) serve(c *conn) {
 	case len(c.out) > 0:
 		c.closeAfter = st == runCloseAfter
 		c.blocked = true
+		c.respHeld = c.respUsed
 		l.modify(c)
 	case st == runYield || st == runOutputFull:
 		l.ready = append(l.ready, c)
@@ -174,6 +177,9 @@ func (c *conn) runInput() int {
 			if line == nil {
 				return st
 			}
+			if !c.respStart() {
+				return runCloseNow // memcached: no response object, conn_closing
+			}
 			c.noreply = false
 			c.state.Store(stateParseCmd)
 			c.lastCmd.Store(time.Now().Unix())
@@ -245,7 +251,7 @@ func (c *conn) readMore() bool {
 	}
 	got := false
 	for c.w < min(len(c.rbuf), readBufferSize) {
-		n, err := unix.Read(c.lfd, c.rbuf[c.w:min(len(c.rbuf), readBufferSize)])
+		n, err := rawRead(c.lfd, c.rbuf[c.w:min(len(c.rbuf), readBufferSize)])
 		if n <= 0 || err != nil {
 			break
 		}
@@ -260,7 +266,7 @@ func (c *conn) readMore() bool {
 func (c *conn) writeSome() error {
 	sent := 0
 	for sent < len(c.out) {
-		n, err := unix.Write(c.lfd, c.out[sent:])
+		n, err := rawWrite(c.lfd, c.out[sent:])
 		if n > 0 {
 			sent += n
 			c.counters.bytesWritten.Add(uint64(n))

@@ -32,6 +32,9 @@ type Config struct {
 	BlockingIO bool
 	// Loops is the number of event-loop threads (memcached's -t); 0: GOMAXPROCS.
 	Loops int
+	// ReadBufMemLimit is memcached's -o read_buf_mem_limit, in bytes: the event loops'
+	// network buffers, counted as memcached counts them (connlimits.go). 0: no limit.
+	ReadBufMemLimit int
 	// FlushDisabled is memcached's -F: flush_all answers "CLIENT_ERROR flush_all not
 	// allowed" (and is still counted in cmd_flush, as memcached logs it).
 	FlushDisabled bool
@@ -94,6 +97,7 @@ type Server struct {
 	totalConns atomic.Uint64
 	rejected   atomic.Uint64
 	idleKicks  atomic.Uint64
+	respOOM    atomic.Uint64 // response_obj_oom (connlimits.go)
 
 	loopsOnce sync.Once
 	loops     []*eventLoop

@@ -76,7 +76,7 @@ func (s *Server) settingsStats(b []byte) []byte {
 		{"idle_timeout", strconv.Itoa(int(s.cfg.IdleTimeout.Seconds()))},
 		{"watcher_logbuf_size", "262144"},
 		{"worker_logbuf_size", "65536"},
-		{"read_buf_mem_limit", "0"},
+		{"read_buf_mem_limit", strconv.Itoa(s.cfg.ReadBufMemLimit)},
 		{"track_sizes", "no"},
 		{"inline_ascii_response", "no"},
 		{"num_napi_ids", "(null)"},

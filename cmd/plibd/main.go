@@ -79,6 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.BoolVar(&cfg.Options.NoEvict, "no-evict", false, "answer out of memory rather than evict a live item (memcached's -M)")
 	fs.BoolVar(&cfg.Protocol.FlushDisabled, "disable-flush", false, "refuse flush_all (memcached's -F)")
 	fs.DurationVar(&cfg.Protocol.IdleTimeout, "idle-timeout", 0, "close connections idle this long (memcached's -o idle_timeout; 0: never)")
+	bufLimit := fs.Int("read-buf-mem-limit", 0, "MiB of network buffers for all connections, counted as memcached counts them (memcached's -o read_buf_mem_limit; 0: no limit)")
 	fs.IntVar(&cfg.Protocol.ReqsPerEvent, "reqs-per-event", 20, "commands one connection runs in a row before yielding to others (memcached's -R)")
 	debugtime := fs.Bool("debugtime", false, "serve memcached-debug's debugtime command, which moves the store's clock (tests only)")
 	var err error
@@ -126,6 +127,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	}
 	cfg.Protocol.ItemSizeMax = int(itemMax)
 	cfg.Protocol.NoEvict = cfg.Options.NoEvict
+	cfg.Protocol.ReadBufMemLimit = *bufLimit << 20
 	if *debugtime {
 		cfg.Protocol.DebugClock = &protocol.DebugClock{Base: plib.CoarseClock{}}
 		cfg.Options.Clock = cfg.Protocol.DebugClock
