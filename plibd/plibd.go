@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +29,9 @@ type Config struct {
 	Options plib.Options
 	// Listen is the TCP address of the text protocol ("" for none).
 	Listen string
+	// UDP is the address of memcached's UDP text protocol ("" for none: memcached's default
+	// since 1.5.6, as UDP replies can amplify spoofed requests).
+	UDP string
 	// Unix is the path of a unix socket for the text protocol ("" for none); a stale
 	// socket file there is replaced.
 	Unix string
@@ -79,7 +83,7 @@ func (d *Daemon) Client() *plib.Client { return d.client }
 // Server is the protocol server; ServeConn serves a connection from any source.
 func (d *Daemon) Server() *protocol.Server { return d.server }
 
-// Addrs are the listeners' addresses, TCP first.
+// Addrs are the listeners' addresses: TCP, unix, then UDP.
 func (d *Daemon) Addrs() []net.Addr { return d.addrs }
 
 func (cfg *Config) withDefaults() {
@@ -141,16 +145,35 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	if cfg.Unix != "" {
 		defer os.Remove(cfg.Unix)
 	}
+	var udp net.PacketConn
+	if cfg.UDP != "" {
+		if udp, err = net.ListenPacket(strings.Replace(tcpNetwork(cfg.UDP), "tcp", "udp", 1), cfg.UDP); err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			return fmt.Errorf("plibd: %w", err)
+		}
+		d.addrs = append(d.addrs, udp.LocalAddr())
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(listeners)+len(cfg.Services))
+	errs := make(chan error, len(listeners)+len(cfg.Services)+1)
 	for _, l := range listeners {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := d.server.Serve(l); !errors.Is(err, protocol.ErrServerClosed) {
 				errs <- fmt.Errorf("plibd: serve %s: %w", l.Addr(), err)
+			}
+		}()
+	}
+	if udp != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.server.ServeUDP(udp); !errors.Is(err, protocol.ErrServerClosed) {
+				errs <- fmt.Errorf("plibd: serve udp %s: %w", udp.LocalAddr(), err)
 			}
 		}()
 	}

@@ -53,6 +53,14 @@ func (a *connCounters) add(b *connCounters) {
 	a.yields.Add(b.yields.Load())
 }
 
+// reset zeroes the counters.
+func (a *connCounters) reset() {
+	for _, v := range []*atomic.Uint64{&a.bytesRead, &a.bytesWritten, &a.cmdMeta, &a.storeTooLarge,
+		&a.storeNoMemory, &a.incrHits, &a.incrMisses, &a.decrHits, &a.decrMisses, &a.flushRefused, &a.yields} {
+		v.Store(0)
+	}
+}
+
 // connFigures are connCounters' values at one moment (for "stats reset"), and the
 // server's connection totals then.
 type connFigures struct {
@@ -144,9 +152,10 @@ type conn struct {
 	blocked     bool // replies the socket has not taken: not read or run until sent
 	closeAfter  bool // close once the replies are sent
 	closed      bool
-	respLeft    int // response objects this visit may still take (-1: no limit; connlimits.go)
-	respUsed    int // response objects taken this visit
-	respHeld    int // response objects of replies not yet written
+	respLeft    int  // response objects this visit may still take (-1: no limit; connlimits.go)
+	respUsed    int  // response objects taken this visit
+	respHeld    int  // response objects of replies not yet written
+	datagram    bool // a UDP request (udp.go): all its input is in rbuf, its output sent at the end
 }
 
 // newLoopConn is a connection served by an event loop on socket fd.
@@ -382,7 +391,7 @@ func (c *conn) readData(n int) ([]byte, error) {
 // swallow discards the next n bytes (the value of a refused set), as memcached's
 // conn_swallow does.
 func (c *conn) swallow(n int) error {
-	if c.loop != nil { // what is not in yet is dropped as it comes (runInput)
+	if c.loop != nil || c.datagram { // what is not in yet is dropped as it comes (runInput)
 		k := min(n, c.w-c.r)
 		c.r += k
 		c.swallowLeft = n - k

@@ -39,11 +39,15 @@
 //	me  KEY [b]                   the item's internals, without fetching it
 //
 // Not served (ERROR, as for an unknown command; or what memcached says without the
-// feature): the binary protocol, UDP, SASL and authentication, shutdown without
+// feature): the binary protocol (a binary request is answered "Unknown command":
+// binary.go), SASL and authentication, shutdown without
 // Config.Shutdown ("ERROR: shutdown not enabled"), slabs reassign, cache_memlimit (the
 // segment's size is fixed), lru, watch, extstore. lru_crawler answers as memcached does
 // with its crawler disabled, and slabs automove accepts level 1, the one plibd has
 // (cmd_admin.go).
+//
+// UDP (ServeUDP, memcached's -U, off by default as in memcached) carries the text and
+// meta commands in memcached's framing (udp.go).
 //
 // # Leases: the meta protocol's anti-stampede tokens
 //

@@ -28,10 +28,10 @@ type nread struct {
 }
 
 // readNread completes the waiting storage command if its data can be had: at once with
-// a blocking read, or, in an event loop, when it is already buffered (else the loop
-// completes it when it arrives: runInput).
+// a blocking read, or, in an event loop or a datagram, when it is already buffered (else
+// the loop completes it when it arrives: runInput; a datagram drops it: runDatagram).
 func (c *conn) readNread() {
-	if c.loop != nil && c.w-c.r < c.nread.n {
+	if (c.loop != nil || c.datagram) && c.w-c.r < c.nread.n {
 		c.state.Store(stateNread)
 		return
 	}

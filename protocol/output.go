@@ -3,6 +3,9 @@ package protocol
 // flush sends the pending output; in an event loop, what the socket takes now (the rest
 // goes when it is writable).
 func (c *conn) flush() error {
+	if c.datagram {
+		return nil // sent when the request is done
+	}
 	if c.loop != nil {
 		return c.writeSome()
 	}

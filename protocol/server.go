@@ -88,6 +88,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
+	packets   map[net.PacketConn]struct{} // UDP sockets being served (udp.go)
 	conns     map[*conn]struct{}
 	admitting int          // connections admitted and not yet tracked (mu)
 	closed    connCounters // counters of connections gone
@@ -125,7 +126,7 @@ func NewServer(be Backend, cfg Config) *Server {
 		cfg.Backlog = defaultBacklog
 	}
 	return &Server{cfg: cfg, be: be, started: time.Now(),
-		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{}}
+		listeners: map[net.Listener]struct{}{}, packets: map[net.PacketConn]struct{}{}, conns: map[*conn]struct{}{}}
 }
 
 func (s *Server) logf(format string, args ...any) {
@@ -254,6 +255,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutdown.Store(true)
 	for l := range s.listeners {
 		l.Close()
+	}
+	for pc := range s.packets {
+		pc.Close()
 	}
 	for c := range s.conns {
 		if c.loop == nil {

@@ -10,7 +10,7 @@ import (
 // settingsStats is "stats settings": memcached 1.6.18's keys in its order. Settings that
 // are plibd's report its values (memory, connection and item limits, -F, -R, -M,
 // idle_timeout, its sockets); the rest report memcached's value for the behaviour plibd
-// has: no UDP, SASL, LRU crawler or maintainer, segmented LRU, size histogram or memory
+// has: no SASL, LRU crawler or maintainer, segmented LRU, size histogram or memory
 // file; slabs grown by 1.25 from 96-byte chunks; xxhash; CAS always on.
 func (s *Server) settingsStats(b []byte) []byte {
 	st := s.be.Stats()
@@ -30,7 +30,7 @@ func (s *Server) settingsStats(b []byte) []byte {
 		{"maxbytes", strconv.FormatUint(st.TotalPages*st.PageSize, 10)},
 		{"maxconns", strconv.Itoa(s.cfg.MaxConns)},
 		{"tcpport", strconv.Itoa(tcpPort)},
-		{"udpport", "0"},
+		{"udpport", strconv.Itoa(s.udpPort())},
 		{"inter", "NULL"},
 		{"verbosity", "0"},
 		{"oldest", "0"},
@@ -107,6 +107,18 @@ func (s *Server) listenerSettings() (tcpPort int, unixPath, umask string) {
 		}
 	}
 	return tcpPort, unixPath, umask
+}
+
+// udpPort is the port of the UDP socket served, or 0.
+func (s *Server) udpPort() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for pc := range s.packets {
+		if a, ok := pc.LocalAddr().(*net.UDPAddr); ok {
+			return a.Port
+		}
+	}
+	return 0
 }
 
 // listenerCount is the number of listeners open.

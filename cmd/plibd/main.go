@@ -64,6 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.IntVar(&cfg.Sessions, "sessions", 0, "client slots plibd holds at most (0: 4 per CPU)")
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:11211", "TCP address of the text protocol (empty: none)")
 	fs.StringVar(&cfg.Unix, "unix", "", "unix socket path of the text protocol")
+	fs.StringVar(&cfg.UDP, "udp", "", "UDP address of the text protocol (memcached's -U; empty: none, memcached's default)")
 	fs.IntVar(&cfg.Backlog, "backlog", 1024, "listen backlog of the TCP and unix sockets (memcached's -b)")
 	binding := fs.String("protocol", "auto", "protocols served: auto (text and meta; a binary client is told each command is unknown), ascii, or binary (memcached's -B)")
 	fs.IntVar(&cfg.Protocol.MaxConns, "conns", 1024, "most simultaneous connections (memcached's -c; 0: no limit)")
