@@ -230,9 +230,11 @@ func (c *conn) session() (Session, error) {
 
 // release gives back a session session lent.
 func (c *conn) release(s Session) {
-	if c.loop == nil {
-		c.srv.be.Release(s)
+	if c.loop != nil {
+		c.loop.endSession()
+		return
 	}
+	c.srv.be.Release(s)
 }
 
 func btoi(b bool) int {

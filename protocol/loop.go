@@ -15,7 +15,8 @@ import (
 //
 // A few threads, Config.Loops of them (GOMAXPROCS by default), each wait in epoll_wait on
 // their own set of connections, as memcached's worker threads wait in libevent. Each
-// holds one session (a client slot of the segment) for its lifetime and runs every
+// holds one session (a client slot of the segment; shared with another loop, one command
+// at a time, only if the segment has no slot left) for its lifetime and runs every
 // command of its connections on it, on its own locked OS thread, so slots belong to
 // threads, never to connections. A connection is a descriptor and a small struct: its
 // input is read into its loop's buffer and only what a read leaves unfinished (a partial
@@ -46,8 +47,9 @@ const loopReadSize = 64 << 10
 type eventLoop struct {
 	srv    *Server
 	epfd   int
-	wakefd int // an eventfd: new connections, shutdown
-	sess   Session
+	wakefd int       // an eventfd: new connections, shutdown
+	slot   *loopSlot // the session its commands run on (claimed on first use)
+	index  int
 	rbuf   []byte // input of the connection being served, until it finishes
 	obuf   []byte // output of the connection being served, until written
 	conns  map[int]*conn
@@ -75,6 +77,7 @@ func (s *Server) startLoops() {
 				break
 			}
 			l.buffers = loopBuffers(s.cfg.ReadBufMemLimit, n)
+			l.index = len(s.loops)
 			s.loops = append(s.loops, l)
 			s.loopWG.Add(1)
 			go l.run()
@@ -131,11 +134,31 @@ func (l *eventLoop) wake() {
 	unix.Write(l.wakefd, one[:])
 }
 
-// session is the loop's session, claimed on first use and kept.
+// loopSlot is a session held by event loops: normally one loop's own; a loop that
+// finds no client slot left in the segment shares another loop's, one command at a time.
+type loopSlot struct {
+	mu sync.Mutex // held for one command
+	s  Session
+}
+
+// session lends the loop's session for one command (give it back with endSession). The
+// loop claims its own on first use and keeps it; when the segment has no slot left for
+// it, it shares one of the other loops' (ErrNoSession only if no loop has one).
 func (l *eventLoop) session() (Session, error) {
-	if l.sess != nil {
-		return l.sess, nil
+	if l.slot == nil {
+		if err := l.claimSlot(); err != nil {
+			return nil, err
+		}
 	}
+	l.slot.mu.Lock()
+	return l.slot.s, nil
+}
+
+// endSession gives back what session lent.
+func (l *eventLoop) endSession() { l.slot.mu.Unlock() }
+
+// claimSlot claims a session for the loop, or a share of another loop's.
+func (l *eventLoop) claimSlot() error {
 	var s Session
 	var err error
 	if t, ok := l.srv.be.(interface{ TryAcquire() (Session, error) }); ok {
@@ -143,16 +166,35 @@ func (l *eventLoop) session() (Session, error) {
 	} else {
 		s, err = l.srv.be.Acquire()
 	}
-	if err != nil {
-		return nil, err
+	srv := l.srv
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	switch {
+	case err == nil:
+		l.slot = &loopSlot{s: s}
+		srv.loopSlots = append(srv.loopSlots, l.slot)
+	case len(srv.loopSlots) > 0:
+		l.slot = srv.loopSlots[l.index%len(srv.loopSlots)]
+	default:
+		return err
 	}
-	l.sess = s
-	return s, nil
+	return nil
+}
+
+// releaseLoopSlots gives the loops' sessions back to the Backend once every loop ended.
+func (s *Server) releaseLoopSlots() {
+	s.mu.Lock()
+	slots := s.loopSlots
+	s.loopSlots = nil
+	s.mu.Unlock()
+	for _, sl := range slots {
+		s.be.Release(sl.s)
+	}
 }
 
 // run serves the loop's connections until the server shuts down.
 func (l *eventLoop) run() {
-	runtime.LockOSThread() // the session's calls run on this thread, and only here
+	runtime.LockOSThread() // the loop's commands run on this thread, and only here
 	defer l.srv.loopWG.Done()
 	defer l.exit()
 	events := make([]unix.EpollEvent, 256)
@@ -240,7 +282,7 @@ func (l *eventLoop) kickIdle(idle time.Duration) {
 }
 
 // exit closes the loop's connections, sending what each is owed if the socket takes it
-// now, and gives back its session.
+// now (the server gives the sessions back once every loop ended).
 func (l *eventLoop) exit() {
 	l.mu.Lock()
 	l.exited = true
@@ -249,10 +291,6 @@ func (l *eventLoop) exit() {
 	for _, c := range l.conns {
 		c.writeSome()
 		l.close(c)
-	}
-	if l.sess != nil {
-		l.srv.be.Release(l.sess)
-		l.sess = nil
 	}
 	unix.Close(l.epfd)
 	unix.Close(l.wakefd)

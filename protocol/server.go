@@ -104,6 +104,7 @@ type Server struct {
 	loops     []*eventLoop
 	nextLoop  atomic.Uint32
 	loopWG    sync.WaitGroup
+	loopSlots []*loopSlot // the loops' sessions (mu)
 
 	readBufBytes atomic.Uint64 // the connections' read buffers, in bytes
 	prefixes     prefixStats   // "stats detail"
@@ -274,6 +275,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() {
 		s.wg.Wait()
 		s.loopWG.Wait()
+		s.releaseLoopSlots()
 		close(done)
 	}()
 	select {
