@@ -245,10 +245,11 @@ func TestThousandsOfConnections(t *testing.T) {
 // segment is shared memory and not counted) may grow while two clients misbehave.
 const anonRSSBound = 24 << 10 // kB
 
-// TestMisbehavingClientsBounded sends a 10 MB line without a newline on one connection
-// and a pipeline of 100,000 gets whose replies it never reads on another, and finds the
-// daemon's anonymous RSS within anonRSSBound of where it started while a third
-// connection goes on being served.
+// TestMisbehavingClientsBounded sends a 10 MB line without a newline on one connection,
+// a pipeline of 100,000 gets whose replies it never reads on another, and one get of
+// 100,000 keys (400 MB of replies) it never reads on a third, and finds the daemon's
+// anonymous RSS within anonRSSBound of where it started while a fourth connection goes
+// on being served.
 func TestMisbehavingClientsBounded(t *testing.T) {
 	d := startChild(t)
 	dial := func() (net.Conn, *bufio.Reader) {
@@ -270,6 +271,8 @@ func TestMisbehavingClientsBounded(t *testing.T) {
 	defer wg.Wait()
 	long, _ := dial()
 	pipe, _ := dial()
+	multi, _ := dial()
+	multi.Write([]byte("get" + strings.Repeat(" big", 100_000) + "\r\n")) // 400 MB of replies, never read
 	wg.Add(2)
 	go func() { // "get k k k ..." for 10 MB, never a newline
 		defer wg.Done()
@@ -309,4 +312,5 @@ func TestMisbehavingClientsBounded(t *testing.T) {
 	}
 	long.Close()
 	pipe.Close()
+	multi.Close()
 }

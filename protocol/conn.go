@@ -152,10 +152,11 @@ type conn struct {
 	blocked     bool // replies the socket has not taken: not read or run until sent
 	closeAfter  bool // close once the replies are sent
 	closed      bool
-	respLeft    int  // response objects this visit may still take (-1: no limit; connlimits.go)
-	respUsed    int  // response objects taken this visit
-	respHeld    int  // response objects of replies not yet written
-	datagram    bool // a UDP request (udp.go): all its input is in rbuf, its output sent at the end
+	respLeft    int         // response objects this visit may still take (-1: no limit; connlimits.go)
+	respUsed    int         // response objects taken this visit
+	respHeld    int         // response objects of replies not yet written
+	pendingGet  *pendingGet // a get waiting for its replies so far to be sent (cmd_get.go)
+	datagram    bool        // a UDP request (udp.go): all its input is in rbuf, its output sent at the end
 }
 
 // newLoopConn is a connection served by an event loop on socket fd.

@@ -53,7 +53,7 @@ func (l *eventLoop) writable(c *conn) {
 		return
 	}
 	l.modify(c)
-	if c.r < c.w {
+	if c.r < c.w || c.pendingGet != nil {
 		l.ready = append(l.ready, c) // commands read before it stalled
 	}
 }
@@ -143,6 +143,9 @@ func (c *conn) runInput() int {
 			}
 		}
 		switch {
+		case c.pendingGet != nil:
+			c.state.Store(stateParseCmd)
+			c.resumeGet()
 		case c.nread.kind != nreadNone:
 			n := c.nread.n
 			if c.w-c.r < n {
@@ -190,6 +193,9 @@ func (c *conn) runInput() int {
 		}
 		if c.quit || c.srv.shutdown.Load() {
 			return runCloseAfter
+		}
+		if c.pendingGet != nil {
+			return runOutputFull // resumed when the socket has taken its replies
 		}
 		if len(c.out) >= flushThreshold {
 			if c.writeSome() != nil {
