@@ -57,6 +57,7 @@ type eventLoop struct {
 	// limit; connlimits.go).
 	buffers int
 	ready   []*conn // connections with input buffered to run (-R yields, drained output)
+	now     int64   // unix time, read once per wake-up (the commands' last-command time)
 
 	mu       sync.Mutex
 	incoming []*conn
@@ -212,6 +213,7 @@ func (l *eventLoop) run() {
 			l.srv.logf("plibd: epoll_wait: %v", err)
 			return
 		}
+		l.now = time.Now().Unix()
 		for i := range n {
 			ev := &events[i]
 			fd := int(ev.Fd)
@@ -228,8 +230,8 @@ func (l *eventLoop) run() {
 			if c == nil {
 				continue
 			}
-			if ev.Events&unix.EPOLLOUT != 0 {
-				l.writable(c)
+			if ev.Events&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 && c.blocked {
+				l.writable(c) // a broken socket fails the write and is closed
 			}
 			if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR) != 0 && !c.closed && !c.blocked {
 				l.readable(c)

@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"bytes"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -185,7 +184,7 @@ func (c *conn) runInput() int {
 			}
 			c.noreply = false
 			c.state.Store(stateParseCmd)
-			c.lastCmd.Store(time.Now().Unix())
+			c.lastCmd.Store(c.loop.now)
 			c.process(line)
 		}
 		if c.nread.kind == nreadNone {
