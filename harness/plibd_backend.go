@@ -50,8 +50,7 @@ func FindPlibd() (string, error) {
 }
 
 // openPlibd sizes a segment for the records as the plib backends do, and starts plibd over
-// it with its default thread count (see cmd/plibd -procs) unless PLIBD_PROCS is set, on
-// its event loops unless PLIBD_BLOCKING_IO=1 asks for a thread per connection.
+// it with its default thread count (see cmd/plibd -procs) unless PLIBD_PROCS is set.
 func openPlibd(cfg Config) (Backend, error) {
 	path, err := FindPlibd()
 	if err != nil {
@@ -79,8 +78,7 @@ func openPlibd(cfg Config) (Backend, error) {
 		return []string{"-listen", addr, "-segment", filepath.Join(dir, "segment"),
 			"-memory", strconv.FormatInt((size+1<<20-1)>>20, 10), "-items", strconv.FormatInt(cfg.RecordCount, 10),
 			"-max-item-size", strconv.Itoa(opts.MaxItemSize), "-clients", strconv.Itoa(opts.MaxClients),
-			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku", "-procs", strconv.Itoa(procs),
-			"-blocking-io=" + strconv.FormatBool(os.Getenv("PLIBD_BLOCKING_IO") == "1")}
+			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku", "-procs", strconv.Itoa(procs)}
 	}, serverEnv: []string{"GOMAXPROCS="}})
 	if err != nil {
 		os.RemoveAll(dir)

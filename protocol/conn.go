@@ -161,20 +161,17 @@ type conn struct {
 
 // newLoopConn is a connection served by an event loop on socket fd.
 func newLoopConn(s *Server, fd int, remote, listenAddr net.Addr) *conn {
-	c := &conn{srv: s, fd: -1, lfd: fd, fdNum: fd, remote: remote, listenAddr: listenAddr,
+	c := &conn{srv: s, lfd: fd, fdNum: fd, remote: remote, listenAddr: listenAddr,
 		protoKnown: s.cfg.Binding == BindASCII, respLeft: -1}
 	c.lastCmd.Store(time.Now().Unix())
 	return c
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize),
+	c := &conn{srv: s, nc: nc, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize),
 		fdNum: socketFD(nc), remote: nc.RemoteAddr(), respLeft: -1}
 	c.lastCmd.Store(time.Now().Unix())
 	c.trackReadBuf()
-	if s.cfg.BlockingIO && s.cfg.IdleTimeout == 0 { // idle timeouts need the poller's deadlines
-		c.fd = blockingFD(nc)
-	}
 	return c
 }
 
@@ -417,13 +414,13 @@ func (c *conn) swallow(n int) error {
 func (c *conn) readIdle(b []byte) (int, error) {
 	t := c.srv.cfg.IdleTimeout
 	if t <= 0 {
-		return c.read(b)
+		return c.nc.Read(b)
 	}
 	c.nc.SetReadDeadline(time.Now().Add(t))
 	if c.srv.shutdown.Load() { // Shutdown's wake-up deadline may just have been replaced
 		return 0, ErrServerClosed
 	}
-	n, err := c.read(b)
+	n, err := c.nc.Read(b)
 	if errors.Is(err, os.ErrDeadlineExceeded) && !c.srv.shutdown.Load() {
 		c.srv.idleKicks.Add(1)
 		c.out = c.out[:0]

@@ -16,10 +16,8 @@
 // memory stays within one batch of replies. get and set read into and out of the
 // buffers directly: nothing is allocated per command on that path.
 //
-// Config.BlockingIO serves each connection on a thread of its own with blocking system
-// calls instead (blocking.go), borrowing a session from the Backend for each command;
-// connections that are not sockets (ServeConn of a pipe) get a goroutine each, the same
-// way through the runtime's poller.
+// Connections that are not sockets (ServeConn of a pipe) get a goroutine each, served
+// through the runtime's poller with a session borrowed from the Backend for each command.
 //
 // # Commands
 //

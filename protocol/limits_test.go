@@ -1,16 +1,20 @@
 package protocol
 
 import (
+	"net"
 	"strings"
 	"testing"
 )
 
 // TestLongGetLineRefused: a get line that goes past getLineLimit without a newline is
 // answered as memcached answers a request it has no memory for, and the connection is
-// closed, on the event loops and with blocking I/O alike.
+// closed, on the event loops and on a connection's own goroutine (a pipe) alike.
 func TestLongGetLineRefused(t *testing.T) {
-	for _, cfg := range []Config{{}, {BlockingIO: true}} {
-		c := startPlibdWith(t, cfg, nil)
+	srv, sock := newServerWith(t, Config{}, nil)
+	pipe, served := net.Pipe()
+	srv.ServeConn(served)
+	for _, c := range []net.Conn{dial(t, sock), pipe} {
+		defer c.Close()
 		go func() {
 			c.Write([]byte("get "))
 			chunk := []byte(strings.Repeat("k ", 16<<10))

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Event loops (the default; Config.BlockingIO gives each connection a thread instead).
+// Event loops.
 //
 // A few threads, Config.Loops of them (GOMAXPROCS by default), each wait in epoll_wait on
 // their own set of connections, as memcached's worker threads wait in libevent. Each

@@ -4,8 +4,8 @@ import "github.com/plibcached/plibcached/plib"
 
 // A storage command (set and its kin, ms) runs in two steps, as memcached's conn_nread
 // state splits it: the command line is parsed and checked, then the command waits for
-// its data (the value and CRLF) and completes. With blocking I/O and per-connection
-// goroutines the wait is a read; in an event loop the connection is parked until the data
+// its data (the value and CRLF) and completes. On a connection's own goroutine the wait
+// is a read; in an event loop the connection is parked until the data
 // has arrived, and serves no other command meanwhile.
 
 // nread kinds: what completes when the data is in.

@@ -9,7 +9,7 @@ func (c *conn) flush() error {
 	if c.loop != nil {
 		return c.writeSome()
 	}
-	n, err := c.write(c.out)
+	n, err := c.nc.Write(c.out)
 	c.counters.bytesWritten.Add(uint64(n))
 	c.out = c.out[:0]
 	if cap(c.out) > maxIdleBuffer {

@@ -27,9 +27,6 @@ type Config struct {
 	Version string
 	// Logf, if set, receives accept and connection errors.
 	Logf func(format string, args ...any)
-	// BlockingIO serves each connection with blocking system calls on a thread of its
-	// own (blocking.go) instead of in the event loops (loop.go).
-	BlockingIO bool
 	// Loops is the number of event-loop threads (memcached's -t); 0: GOMAXPROCS.
 	Loops int
 	// ReadBufMemLimit is memcached's -o read_buf_mem_limit, in bytes: the event loops'
@@ -77,8 +74,8 @@ const (
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("protocol: server closed")
 
-// Server serves memcached's text and meta protocols over a Backend: on a few event-loop
-// threads (loop.go), or a thread per connection (Config.BlockingIO).
+// Server serves memcached's text and meta protocols over a Backend, on a few event-loop
+// threads (loop.go).
 type Server struct {
 	cfg     Config
 	be      Backend
@@ -179,23 +176,22 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) ServeConn(nc net.Conn) { s.serveConn(nc, nc.LocalAddr()) }
 
 // serveConn is ServeConn for a connection accepted on a listener at listenAddr: an event
-// loop serves a TCP or unix socket (unless Config.BlockingIO), a goroutine anything else.
+// loop serves a TCP or unix socket, a goroutine anything else (through the runtime's
+// poller, borrowing a session from the Backend for each command).
 func (s *Server) serveConn(nc net.Conn, listenAddr net.Addr) {
 	if !s.admit(nc) {
 		return
 	}
 	s.totalConns.Add(1)
-	if !s.cfg.BlockingIO {
-		s.startLoops()
-		remote := nc.RemoteAddr()
-		if l := s.pickLoop(); l != nil {
-			if fd, ok := detachFD(nc); ok {
-				c := newLoopConn(s, fd, remote, listenAddr)
-				c.loop = l
-				s.track(c)
-				l.add(c)
-				return
-			}
+	s.startLoops()
+	remote := nc.RemoteAddr()
+	if l := s.pickLoop(); l != nil {
+		if fd, ok := detachFD(nc); ok {
+			c := newLoopConn(s, fd, remote, listenAddr)
+			c.loop = l
+			s.track(c)
+			l.add(c)
+			return
 		}
 	}
 	c := newConn(s, nc)
@@ -263,7 +259,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for c := range s.conns {
 		if c.loop == nil {
 			c.nc.SetReadDeadline(time.Now()) // wakes a connection blocked reading
-			c.wake()
 		}
 	}
 	s.mu.Unlock()
@@ -304,7 +299,6 @@ func (s *Server) closeConns() {
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		if c.loop == nil {
-			c.wake()
 			c.nc.Close()
 		}
 	}

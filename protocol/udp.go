@@ -20,7 +20,7 @@ const (
 
 // ServeUDP serves memcached's text protocol over UDP on pc until pc fails or the server
 // shuts down; then it returns ErrServerClosed. It closes pc. Each datagram's commands
-// borrow a session from the Backend, as a connection with blocking I/O does.
+// borrow a session from the Backend, as a connection served by a goroutine does.
 func (s *Server) ServeUDP(pc net.PacketConn) error {
 	s.mu.Lock()
 	if s.shutdown.Load() {
@@ -36,7 +36,7 @@ func (s *Server) ServeUDP(pc net.PacketConn) error {
 		s.mu.Unlock()
 		pc.Close()
 	}()
-	c := &conn{srv: s, fd: -1, datagram: true, respLeft: -1, protoKnown: true}
+	c := &conn{srv: s, datagram: true, respLeft: -1, protoKnown: true}
 	buf := make([]byte, udpReadSize)
 	for {
 		n, addr, err := pc.ReadFrom(buf)

@@ -68,8 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.IntVar(&cfg.Backlog, "backlog", 1024, "listen backlog of the TCP and unix sockets (memcached's -b)")
 	binding := fs.String("protocol", "auto", "protocols served: auto (text and meta; a binary client is told each command is unknown), ascii, or binary (memcached's -B)")
 	fs.IntVar(&cfg.Protocol.MaxConns, "conns", 1024, "most simultaneous connections (memcached's -c; 0: no limit)")
-	fs.BoolVar(&cfg.Protocol.BlockingIO, "blocking-io", false, "serve each connection with blocking system calls on a thread of its own instead of on the event loops")
-	procs := fs.Int("procs", 0, "threads running Go code (GOMAXPROCS) and event loops (memcached's -t); 0: half the CPUs with -blocking-io (the kernel's socket work takes the rest), else all")
+	procs := fs.Int("procs", 0, "threads running Go code (GOMAXPROCS) and event loops (memcached's -t); 0: every CPU")
 	protection := fs.String("protection", "nopku", "protection mode: pku or nopku")
 	memfd := fs.Bool("memfd", false, "keep the segment in an anonymous sealed memfd, handed out over -handoff (not on any filesystem)")
 	handoffSock := fs.String("handoff", "", "with -memfd: unix socket where allowed local processes get the segment (plib.Dial)")
@@ -106,7 +105,9 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
-	setProcs(*procs, cfg.Protocol.BlockingIO)
+	if *procs > 0 {
+		runtime.GOMAXPROCS(*procs)
+	}
 	cfg.Options.Size = *memory << 20
 	cfg.Options.MaxItemSize = int(itemMax)
 	size := cfg.Options.Size
@@ -169,16 +170,4 @@ func accessFlags(cfg *plibd.Config, memfd bool, socket, allow string) error {
 	}
 	cfg.Services = append(cfg.Services, h)
 	return nil
-}
-
-// setProcs sets GOMAXPROCS: n if given, else half the CPUs (at least one) when connections
-// block in system calls on threads of their own, unless the GOMAXPROCS variable says
-// otherwise. On a read-heavy load over loopback TCP that measured fastest (paper-notes.md).
-func setProcs(n int, blockingIO bool) {
-	switch {
-	case n > 0:
-		runtime.GOMAXPROCS(n)
-	case blockingIO && os.Getenv("GOMAXPROCS") == "":
-		runtime.GOMAXPROCS(max(1, runtime.NumCPU()/2))
-	}
 }

@@ -8,8 +8,7 @@
 //	plibdbench -records 100000 -conns 4,16,256 -server-threads 2 -duration 3s -rounds 3
 //
 // plibd is found as the harness finds it (PLIBD_BINARY, PATH, bin/plibd): `make
-// bench-plibd` builds it and runs this. PLIBD_BLOCKING_IO=1 measures plibd's
-// thread-per-connection mode instead of its event loops.
+// bench-plibd` builds it and runs this.
 package main
 
 import (
