@@ -58,6 +58,7 @@ type eventLoop struct {
 	buffers int
 	ready   []*conn // connections with input buffered to run (-R yields, drained output)
 	now     int64   // unix time, read once per wake-up (the commands' last-command time)
+	busy    bool    // the last wait found several connections ready (wait)
 
 	mu       sync.Mutex
 	incoming []*conn
@@ -370,17 +371,23 @@ func rawWrite(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-// wait is epoll_wait: first a look that cannot block (without the runtime's bookkeeping,
-// as rawRead), and only if nothing is ready a wait of up to timeout ms that lets the
-// runtime use the processor meanwhile.
+// wait is epoll_wait. While the loop is busy (its last wait found several connections
+// ready, or a look found any), it first looks without blocking and without the runtime's
+// bookkeeping (as rawRead); only if nothing is ready does it wait up to timeout ms in a
+// way that lets the runtime use the processor meanwhile. A loop that serves one
+// connection at a time goes straight to the wait: the look would only add a system call.
 func (l *eventLoop) wait(events []unix.EpollEvent, timeout int) (int, error) {
-	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(l.epfd), uintptr(unsafe.Pointer(&events[0])),
-		uintptr(len(events)), 0, 0, 0)
-	if e == 0 && n > 0 || timeout == 0 {
-		if e != 0 {
+	if l.busy || timeout == 0 {
+		n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(l.epfd), uintptr(unsafe.Pointer(&events[0])),
+			uintptr(len(events)), 0, 0, 0)
+		switch {
+		case e != 0 && e != unix.EINTR:
 			return 0, e
+		case n > 0 || timeout == 0:
+			return int(n), nil
 		}
-		return int(n), nil
 	}
-	return unix.EpollWait(l.epfd, events, timeout)
+	n, err := unix.EpollWait(l.epfd, events, timeout)
+	l.busy = n > 1
+	return n, err
 }
