@@ -30,7 +30,8 @@ func loopBuffers(limit, n int) int {
 }
 
 // respBudget is the number of response objects c may take in this visit of its loop:
-// what the loop's buffers leave once the held ones are counted; -1 for no limit.
+// what the loop's buffers leave once the held ones are counted; -1 for no limit. It
+// walks the loop's connections, so a limit costs time in proportion to them.
 func (l *eventLoop) respBudget(c *conn) int {
 	if l.buffers == 0 {
 		return -1

@@ -4,6 +4,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLongGetLineRefused: a get line that goes past getLineLimit without a newline is
@@ -33,10 +34,20 @@ func TestLongGetLineRefused(t *testing.T) {
 // buffers (one for the connection's input, one of 13 response objects) refuses a
 // 20-key multiget with memcached's error and closes a connection that pipelines more
 // commands than it has response objects for, unanswered, counting both in
-// response_obj_oom; a small multiget is served.
+// response_obj_oom; a small multiget is served, also after another connection's
+// unfinished line (which held a buffer of its own) has been completed.
 func TestReadBufMemLimit(t *testing.T) {
 	cfg := Config{ReadBufMemLimit: 2 * readBufferSize, Loops: 1}
-	c := startPlibdWith(t, cfg, nil)
+	_, sock := newServerWith(t, cfg, nil)
+	c, other := dial(t, sock), dial(t, sock)
+	defer c.Close()
+	defer other.Close()
+	other.Write([]byte("get fo"))
+	time.Sleep(50 * time.Millisecond) // read alone: its unfinished line is kept
+	other.Write([]byte("o\r\n"))
+	expect(t, other, "END\r\n")
+	c.Write([]byte("get" + strings.Repeat(" foo", 12) + "\r\n"))
+	expect(t, c, "END\r\n")
 	c.Write([]byte("get" + strings.Repeat(" foo", 20) + "\r\n"))
 	expect(t, c, rOutOfMemoryGet+"\r\n")
 	c.Write([]byte("get foo foo foo\r\n"))

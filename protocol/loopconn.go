@@ -120,7 +120,7 @@ func (c *conn) attachInput(l *eventLoop) {
 func (c *conn) detachInput() {
 	switch {
 	case c.r == c.w:
-		c.rbuf, c.r, c.w, c.scanned = nil, 0, 0, 0
+		c.rbuf, c.r, c.w, c.scanned, c.ownInput = nil, 0, 0, 0, false
 		c.untrackReadBuf()
 	case !c.ownInput:
 		nb := make([]byte, max(readBufferSize, 2*(c.w-c.r)))
