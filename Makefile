@@ -63,7 +63,7 @@ bin/plibd:
 	$(GO) build -o bin/plibd ./cmd/plibd
 
 # plibd over loopback TCP beside memcached over loopback TCP at equal threads, read- and
-# write-heavy, 4, 16 and 256 connections, alternating rounds: one table of medians (~5 min).
+# write-heavy, 4, 16 and 256 connections, alternating rounds: one table of medians (~3 min).
 bench-plibd: deps bin/plibd
 	$(GO) run ./cmd/plibdbench $(PLIBDBENCH_FLAGS)
 

@@ -87,9 +87,14 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	packets   map[net.PacketConn]struct{} // UDP sockets being served (udp.go)
 	conns     map[*conn]struct{}
-	admitting int          // connections admitted and not yet tracked (mu)
-	closed    connCounters // counters of connections gone
-	wg        sync.WaitGroup
+	admitting int // connections admitted and not yet tracked (mu)
+	// closedSinceRelease and lastRelease pace returning memory to the system (mu;
+	// release.go).
+	closedSinceRelease int
+	releasePending     bool
+	lastRelease        time.Time
+	closed             connCounters // counters of connections gone
+	wg                 sync.WaitGroup
 
 	shutdown   atomic.Bool
 	totalConns atomic.Uint64
@@ -239,6 +244,7 @@ func (s *Server) connDone(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.closed.add(&c.counters)
+	s.noteClosed()
 	s.mu.Unlock()
 	s.wg.Done()
 }
