@@ -62,7 +62,8 @@ kv-memory:
 bin/plibd:
 	$(GO) build -o bin/plibd ./cmd/plibd
 
-# plibd over loopback TCP beside memcached over loopback TCP, read-heavy, in one run.
+# plibd over loopback TCP beside memcached over loopback TCP at equal threads, read- and
+# write-heavy, 4, 16 and 256 connections, alternating rounds: one table of medians (~3 min).
 bench-plibd: deps bin/plibd
 	$(GO) run ./cmd/plibdbench $(PLIBDBENCH_FLAGS)
 

@@ -68,7 +68,7 @@ func openPlibd(cfg Config) (Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	// plibd runs with its own default thread count (-procs 0: half the CPUs) unless
+	// plibd runs with its own default thread count (-procs 0: every CPU) unless
 	// PLIBD_PROCS says otherwise (cmd/plibdbench -plibd-procs).
 	procs := 0
 	if n, err := strconv.Atoi(os.Getenv("PLIBD_PROCS")); err == nil && n > 0 {
@@ -78,8 +78,7 @@ func openPlibd(cfg Config) (Backend, error) {
 		return []string{"-listen", addr, "-segment", filepath.Join(dir, "segment"),
 			"-memory", strconv.FormatInt((size+1<<20-1)>>20, 10), "-items", strconv.FormatInt(cfg.RecordCount, 10),
 			"-max-item-size", strconv.Itoa(opts.MaxItemSize), "-clients", strconv.Itoa(opts.MaxClients),
-			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku", "-procs", strconv.Itoa(procs),
-			"-blocking-io=" + strconv.FormatBool(os.Getenv("PLIBD_BLOCKING_IO") != "0")}
+			"-sessions", strconv.Itoa(opts.MaxClients - 4), "-protection", "nopku", "-procs", strconv.Itoa(procs)}
 	}, serverEnv: []string{"GOMAXPROCS="}})
 	if err != nil {
 		os.RemoveAll(dir)

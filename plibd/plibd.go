@@ -11,7 +11,9 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/plibcached/plibcached/plib"
@@ -27,11 +29,17 @@ type Config struct {
 	Options plib.Options
 	// Listen is the TCP address of the text protocol ("" for none).
 	Listen string
+	// UDP is the address of memcached's UDP text protocol ("" for none: memcached's default
+	// since 1.5.6, as UDP replies can amplify spoofed requests).
+	UDP string
 	// Unix is the path of a unix socket for the text protocol ("" for none); a stale
 	// socket file there is replaced.
 	Unix string
 	// UnixMode is the unix socket's permission bits (default 0600).
 	UnixMode os.FileMode
+	// Backlog is the listen(2) backlog of the TCP and unix listeners (memcached's -b;
+	// default 1024, as memcached's). The kernel caps it at net.core.somaxconn.
+	Backlog int
 	// Sessions bounds the client slots the daemon holds at once (default 4 per CPU).
 	Sessions int
 	// Protocol tunes the protocol server (item size limit, connection limit).
@@ -75,7 +83,7 @@ func (d *Daemon) Client() *plib.Client { return d.client }
 // Server is the protocol server; ServeConn serves a connection from any source.
 func (d *Daemon) Server() *protocol.Server { return d.server }
 
-// Addrs are the listeners' addresses, TCP first.
+// Addrs are the listeners' addresses: TCP, unix, then UDP.
 func (d *Daemon) Addrs() []net.Addr { return d.addrs }
 
 func (cfg *Config) withDefaults() {
@@ -91,6 +99,10 @@ func (cfg *Config) withDefaults() {
 	if cfg.UnixMode == 0 {
 		cfg.UnixMode = 0o600
 	}
+	if cfg.Backlog <= 0 {
+		cfg.Backlog = 1024
+	}
+	cfg.Protocol.Backlog = cfg.Backlog
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
@@ -133,16 +145,35 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	if cfg.Unix != "" {
 		defer os.Remove(cfg.Unix)
 	}
+	var udp net.PacketConn
+	if cfg.UDP != "" {
+		if udp, err = net.ListenPacket(strings.Replace(tcpNetwork(cfg.UDP), "tcp", "udp", 1), cfg.UDP); err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			return fmt.Errorf("plibd: %w", err)
+		}
+		d.addrs = append(d.addrs, udp.LocalAddr())
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(listeners)+len(cfg.Services))
+	errs := make(chan error, len(listeners)+len(cfg.Services)+1)
 	for _, l := range listeners {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := d.server.Serve(l); !errors.Is(err, protocol.ErrServerClosed) {
 				errs <- fmt.Errorf("plibd: serve %s: %w", l.Addr(), err)
+			}
+		}()
+	}
+	if udp != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.server.ServeUDP(udp); !errors.Is(err, protocol.ErrServerClosed) {
+				errs <- fmt.Errorf("plibd: serve udp %s: %w", udp.LocalAddr(), err)
 			}
 		}()
 	}
@@ -208,7 +239,30 @@ func listen(cfg *Config) ([]net.Listener, error) {
 		}
 		ls = append(ls, l)
 	}
+	for _, l := range ls {
+		if err := setBacklog(l, cfg.Backlog); err != nil {
+			return fail(fmt.Errorf("plibd: listen backlog %d: %w", cfg.Backlog, err))
+		}
+	}
 	return ls, nil
+}
+
+// setBacklog sets l's listen(2) backlog: Linux takes a second listen on a listening
+// socket as a new backlog (Go's net.Listen uses net.core.somaxconn).
+func setBacklog(l net.Listener, backlog int) error {
+	sc, ok := l.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := raw.Control(func(fd uintptr) { lerr = syscall.Listen(int(fd), backlog) }); err != nil {
+		return err
+	}
+	return lerr
 }
 
 // tcpNetwork is "tcp4" for an IPv4 address (0.0.0.0 binds IPv4 only, as memcached's -l

@@ -92,6 +92,20 @@ var ErrBackendClosed = errors.New("protocol: backend closed")
 // Acquire lends a pooled session, makes one while fewer than the maximum exist, or waits
 // for one to come back. If no slot can be claimed and none is lent, it fails.
 func (b *PlibBackend) Acquire() (Session, error) {
+	s, err := b.TryAcquire()
+	if err != ErrNoSession {
+		return s, err
+	}
+	s, ok := <-b.free
+	if !ok {
+		return nil, ErrBackendClosed
+	}
+	return s, nil
+}
+
+// TryAcquire is Acquire that never waits: it fails with ErrNoSession when every session
+// is lent and no more can be made. An event loop claims its session so, once.
+func (b *PlibBackend) TryAcquire() (Session, error) {
 	select {
 	case s := <-b.free:
 		return s, nil
@@ -100,29 +114,28 @@ func (b *PlibBackend) Acquire() (Session, error) {
 	if b.closed.Load() {
 		return nil, ErrBackendClosed
 	}
-	if b.made.Add(1) <= b.max.Load() {
-		s, err := b.client.Session()
-		if err == nil {
-			s.AcceptAnyKey() // memcached's keys: control bytes are allowed
-			b.mu.Lock()
-			b.all = append(b.all, s)
-			b.mu.Unlock()
-			return s, nil
-		}
+	if b.made.Add(1) > b.max.Load() {
+		b.made.Add(-1)
+		return nil, ErrNoSession
+	}
+	s, err := b.client.Session()
+	if err != nil {
 		made := b.made.Add(-1)
 		if made == 0 || !errors.Is(err, plib.ErrNoSlots) {
 			return nil, fmt.Errorf("protocol: no session: %w", err)
 		}
 		b.max.Store(made) // other processes hold the rest: stop looking for slots
-	} else {
-		b.made.Add(-1)
+		return nil, ErrNoSession
 	}
-	s, ok := <-b.free
-	if !ok {
-		return nil, ErrBackendClosed
-	}
+	s.AcceptAnyKey() // memcached's keys: control bytes are allowed
+	b.mu.Lock()
+	b.all = append(b.all, s)
+	b.mu.Unlock()
 	return s, nil
 }
+
+// ErrNoSession is TryAcquire's error when every session is lent and no more can be made.
+var ErrNoSession = errors.New("protocol: every session is in use")
 
 // Release returns a session to the pool.
 func (b *PlibBackend) Release(s Session) { b.free <- s.(*plib.Session) }

@@ -36,42 +36,97 @@ func (c *conn) processGet(returnCAS, touch bool) {
 			break
 		}
 	}
+	c.runGet(newKeyIter(tk, first), getParams{returnCAS: returnCAS, touch: touch, exptime: exptime, bad: bad})
+}
+
+// getParams are a get command's settings, kept while it is suspended.
+type getParams struct {
+	returnCAS, touch, bad bool
+	exptime               int32
+	resumed               bool // the first key is not the command's first
+}
+
+// noTokens is a line without tokens: a keyIter over it walks its rest only.
+var noTokens tokens
+
+// runGet fetches the keys it walks and appends their replies, then END (or only an error,
+// if a key was too long). Every flushThreshold bytes the replies are sent; in an event
+// loop, if the socket does not take them all, the get is suspended with the keys left
+// (c.pendingGet) and runInput resumes it once they are out, so a multiget's replies take
+// no more memory than a batch, whatever their total.
+func (c *conn) runGet(it keyIter, p getParams) {
 	mark := len(c.out)
 	s := c.acquire()
 	if s == nil {
 		return
 	}
-	it := newKeyIter(tk, first)
-	for {
+	for i := btoi(p.resumed); ; i++ {
 		key, ok := it.next()
 		if !ok || len(key) > keyMaxLength {
 			break
 		}
-		if err := c.getOne(s, key, returnCAS, touch, exptime, bad); err != nil {
+		if i > 0 && !c.respStart() { // Config.ReadBufMemLimit: memcached's resp_start per key
+			c.release(s)
+			c.out = c.out[:mark]
+			c.outString(rOutOfMemoryGet)
+			return
+		}
+		if err := c.getOne(s, key, p.returnCAS, p.touch, p.exptime, p.bad); err != nil {
 			c.release(s)
 			c.out = c.out[:mark]
 			c.outString(c.serverError(err))
 			return
 		}
-		if !bad && len(c.out) >= flushThreshold {
+		if !p.bad && len(c.out) >= flushThreshold {
 			// Never hold a session across network I/O.
 			c.release(s)
 			if c.flush() != nil {
 				return
 			}
-			mark = 0
+			if c.loop != nil && len(c.out) > 0 {
+				c.suspendGet(&it, p)
+				return
+			}
+			mark = len(c.out)
 			if s = c.acquire(); s == nil {
 				return
 			}
 		}
 	}
 	c.release(s)
-	if bad {
+	if p.bad {
 		c.out = c.out[:mark]
 		c.outString(rBadFormat)
 		return
 	}
 	c.out = append(c.out, "END\r\n"...)
+}
+
+// pendingGet is a get suspended until its replies so far are sent: the keys left.
+type pendingGet struct {
+	p    getParams
+	rest []byte
+}
+
+// suspendGet keeps the keys it has not walked yet, and p, for resumeGet.
+func (c *conn) suspendGet(it *keyIter, p getParams) {
+	pg := &pendingGet{p: p}
+	pg.p.resumed = true
+	for {
+		k, ok := it.next()
+		if !ok {
+			break
+		}
+		pg.rest = append(append(pg.rest, k...), ' ')
+	}
+	c.pendingGet = pg
+}
+
+// resumeGet goes on with a suspended get.
+func (c *conn) resumeGet() {
+	pg := c.pendingGet
+	c.pendingGet = nil
+	c.runGet(keyIter{tk: &noTokens, rest: pg.rest}, pg.p)
 }
 
 // getOne fetches key and, on a hit, appends its VALUE block unless discard. A miss (or a

@@ -65,11 +65,14 @@ func (c *conn) processUpdate(mode plib.StoreMode, handleCAS bool) {
 		}
 		return
 	}
-	data, err := c.readData(n)
-	if err != nil {
-		c.quit = true
-		return
-	}
+	c.nread = nread{kind: nreadUpdate, mode: mode, n: n, key: key, flags: flags, exptime: exptime, cas: reqCAS}
+	c.readNread()
+}
+
+// completeUpdate finishes a storage command once its data (the value and CRLF) is read.
+func (c *conn) completeUpdate(data []byte) {
+	nr := &c.nread
+	n := len(data)
 	if data[n-2] != '\r' || data[n-1] != '\n' {
 		c.outString(rBadChunk)
 		return
@@ -78,9 +81,9 @@ func (c *conn) processUpdate(mode plib.StoreMode, handleCAS bool) {
 	if s == nil {
 		return
 	}
-	_, err = s.Store(mode, key, data[:n-2], flags, exptime, reqCAS)
+	_, err := s.Store(nr.mode, nr.key, data[:n-2], nr.flags, nr.exptime, nr.cas)
 	c.release(s)
-	c.outString(c.storeReply(mode, err))
+	c.outString(c.storeReply(nr.mode, err))
 }
 
 // storeReply is the reply to a storage command that ended with err.
@@ -120,8 +123,8 @@ func (c *conn) storeReply(mode plib.StoreMode, err error) string {
 
 // deleteQuietly removes key, whatever it finds.
 func (c *conn) deleteQuietly(key []byte) {
-	if s, err := c.srv.be.Acquire(); err == nil {
+	if s, err := c.session(); err == nil {
 		s.Unlink(key)
-		c.srv.be.Release(s)
+		c.release(s)
 	}
 }

@@ -14,9 +14,9 @@ import (
 )
 
 const (
-	readBufferSize = 16384    // memcached's READ_BUFFER_SIZE
-	lineLimit      = 2048     // memcached closes a connection after this much without '\n'
-	multigetLimit  = 64 << 20 // a get line may grow this long (memcached: unbounded)
+	readBufferSize = 16384   // memcached's READ_BUFFER_SIZE
+	lineLimit      = 2048    // memcached closes a connection after this much without '\n'
+	getLineLimit   = 1 << 20 // a get line may grow this long (memcached: until malloc fails)
 	flushThreshold = 256 << 10
 	maxIdleBuffer  = 256 << 10 // larger buffers are dropped when they fall empty
 )
@@ -51,6 +51,14 @@ func (a *connCounters) add(b *connCounters) {
 	a.decrMisses.Add(b.decrMisses.Load())
 	a.flushRefused.Add(b.flushRefused.Load())
 	a.yields.Add(b.yields.Load())
+}
+
+// reset zeroes the counters.
+func (a *connCounters) reset() {
+	for _, v := range []*atomic.Uint64{&a.bytesRead, &a.bytesWritten, &a.cmdMeta, &a.storeTooLarge,
+		&a.storeNoMemory, &a.incrHits, &a.incrMisses, &a.decrHits, &a.decrMisses, &a.flushRefused, &a.yields} {
+		v.Store(0)
+	}
 }
 
 // connFigures are connCounters' values at one moment (for "stats reset"), and the
@@ -130,22 +138,58 @@ type conn struct {
 	state      atomic.Int32
 	lastCmd    atomic.Int64 // unix time of the last command
 	rbufSize   int          // len(rbuf) as counted in Server.readBufBytes
+	remote     net.Addr     // the peer's address ("stats conns")
+	nread      nread        // a storage command waiting for its data (nread.go)
+
+	// In an event loop (loop.go, loopconn.go): the socket, and the connection's state
+	// between the loop's visits.
+	loop        *eventLoop // nil: a goroutine serves the connection
+	lfd         int
+	ownInput    bool // rbuf is the connection's own, not the loop's
+	swallowLeft int  // bytes of a refused value still to discard as they arrive
+	protoKnown  bool // the first byte decided text or binary (Config.Binding)
+	binary      bool
+	blocked     bool // replies the socket has not taken: not read or run until sent
+	closeAfter  bool // close once the replies are sent
+	closed      bool
+	respLeft    int         // response objects this visit may still take (-1: no limit; connlimits.go)
+	respUsed    int         // response objects taken this visit
+	respHeld    int         // response objects of replies not yet written
+	pendingGet  *pendingGet // a get waiting for its replies so far to be sent (cmd_get.go)
+	datagram    bool        // a UDP request (udp.go): all its input is in rbuf, its output sent at the end
+}
+
+// newLoopConn is a connection served by an event loop on socket fd.
+func newLoopConn(s *Server, fd int, remote, listenAddr net.Addr) *conn {
+	c := &conn{srv: s, lfd: fd, fdNum: fd, remote: remote, listenAddr: listenAddr,
+		protoKnown: s.cfg.Binding == BindASCII, respLeft: -1}
+	c.lastCmd.Store(time.Now().Unix())
+	return c
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, fd: -1, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize),
-		fdNum: socketFD(nc)}
+	c := &conn{srv: s, nc: nc, rbuf: make([]byte, readBufferSize), out: make([]byte, 0, readBufferSize),
+		fdNum: socketFD(nc), remote: nc.RemoteAddr(), respLeft: -1}
 	c.lastCmd.Store(time.Now().Unix())
 	c.trackReadBuf()
-	if s.cfg.BlockingIO && s.cfg.IdleTimeout == 0 { // idle timeouts need the poller's deadlines
-		c.fd = blockingFD(nc)
-	}
 	return c
 }
 
 // serve runs commands until the client quits or fails, or the server shuts down.
 func (c *conn) serve() {
 	defer c.nc.Close()
+	if b := c.srv.cfg.Binding; b != BindASCII {
+		if c.fill(1) != nil {
+			return
+		}
+		switch bin, refuse := b.binaryFirst(c.rbuf[c.r]); {
+		case refuse:
+			return
+		case bin:
+			c.serveBinary()
+			return
+		}
+	}
 	for !c.srv.shutdown.Load() {
 		line, err := c.readLine()
 		if err == errLineTooLong {
@@ -184,6 +228,23 @@ func (c *conn) serve() {
 	}
 }
 
+// serveBinary answers a binary client's requests (binary.go) until it goes.
+func (c *conn) serveBinary() {
+	for !c.srv.shutdown.Load() {
+		if c.fill(binaryHeaderLen) != nil {
+			return
+		}
+		out, body, ok := appendBinaryRefusal(c.out, c.rbuf[c.r:c.r+binaryHeaderLen])
+		if !ok {
+			return // memcached closes on a bad magic byte, unanswered
+		}
+		c.out, c.r = out, c.r+binaryHeaderLen
+		if c.swallow(body) != nil {
+			return
+		}
+	}
+}
+
 // readLine returns the next command line without its "\n" and one "\r" before it (if the
 // line is longer than that), as memcached's try_read_command_ascii cuts it. The line
 // stays valid until the next read. A line memcached's 16 KiB read buffer cannot hold, or
@@ -210,6 +271,10 @@ func (c *conn) readLine() ([]byte, error) {
 				return nil, errLineTooLong
 			}
 			continue
+		}
+		if c.scanned > getLineLimit {
+			c.refuseLongGet()
+			return nil, errQuit
 		}
 		if err := c.fill(c.scanned + 1); err != nil {
 			return nil, err
@@ -250,6 +315,14 @@ func (c *conn) readAvailable() bool {
 	return got
 }
 
+// refuseLongGet answers a get line longer than getLineLimit as memcached answers a
+// request it cannot find memory for (its read buffer's realloc failed); the connection is
+// closed once that is sent.
+func (c *conn) refuseLongGet() {
+	c.out = append(c.out, "SERVER_ERROR out of memory reading request\r\n"...)
+	c.r, c.w, c.scanned = 0, 0, 0
+}
+
 // longLineAllowed is memcached's exception for a line without '\n' beyond 2048 bytes: a
 // multiget ("get " or "gets " after at most 100 spaces) may go on; anything else closes.
 func (c *conn) longLineAllowed() bool {
@@ -258,7 +331,7 @@ func (c *conn) longLineAllowed() bool {
 	for i < len(b) && b[i] == ' ' {
 		i++
 	}
-	if i > 100 || c.w-c.r > multigetLimit {
+	if i > 100 {
 		return false
 	}
 	return bytes.HasPrefix(b[i:], []byte("get ")) || bytes.HasPrefix(b[i:], []byte("gets "))
@@ -316,6 +389,12 @@ func (c *conn) readData(n int) ([]byte, error) {
 // swallow discards the next n bytes (the value of a refused set), as memcached's
 // conn_swallow does.
 func (c *conn) swallow(n int) error {
+	if c.loop != nil || c.datagram { // what is not in yet is dropped as it comes (runInput)
+		k := min(n, c.w-c.r)
+		c.r += k
+		c.swallowLeft = n - k
+		return nil
+	}
 	for n > 0 {
 		if c.r == c.w {
 			c.r, c.w = 0, 0
@@ -335,13 +414,13 @@ func (c *conn) swallow(n int) error {
 func (c *conn) readIdle(b []byte) (int, error) {
 	t := c.srv.cfg.IdleTimeout
 	if t <= 0 {
-		return c.read(b)
+		return c.nc.Read(b)
 	}
 	c.nc.SetReadDeadline(time.Now().Add(t))
 	if c.srv.shutdown.Load() { // Shutdown's wake-up deadline may just have been replaced
 		return 0, ErrServerClosed
 	}
-	n, err := c.read(b)
+	n, err := c.nc.Read(b)
 	if errors.Is(err, os.ErrDeadlineExceeded) && !c.srv.shutdown.Load() {
 		c.srv.idleKicks.Add(1)
 		c.out = c.out[:0]

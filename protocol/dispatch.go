@@ -210,7 +210,7 @@ var errNoSession = errors.New("protocol: no session")
 
 // acquire borrows a session for one command; on failure it replies SERVER_ERROR.
 func (c *conn) acquire() Session {
-	s, err := c.srv.be.Acquire()
+	s, err := c.session()
 	if err != nil {
 		c.noreply = false
 		c.outString(c.serverError(err))
@@ -219,7 +219,23 @@ func (c *conn) acquire() Session {
 	return s
 }
 
-func (c *conn) release(s Session) { c.srv.be.Release(s) }
+// session borrows a session for one command: the event loop's own (its client slot), or
+// one of the Backend's.
+func (c *conn) session() (Session, error) {
+	if c.loop != nil {
+		return c.loop.session()
+	}
+	return c.srv.be.Acquire()
+}
+
+// release gives back a session session lent.
+func (c *conn) release(s Session) {
+	if c.loop != nil {
+		c.loop.endSession()
+		return
+	}
+	c.srv.be.Release(s)
+}
 
 func btoi(b bool) int {
 	if b {

@@ -5,13 +5,19 @@
 //
 // # Connections and sessions
 //
-// Each connection has its own goroutine, a 16 KiB read buffer (memcached's, grown for
-// large values and multigets) and an output buffer that is sent when the connection needs
-// more input, so pipelined commands are answered in one write. A command borrows a
-// session (a client slot of the segment) from the Backend for the store calls it makes
-// and gives it back before any network I/O, so a handful of slots serve any number of
-// connections. get and set read into and out of the connection's buffers directly:
-// nothing is allocated per command on that path.
+// A few event-loop threads (Config.Loops, GOMAXPROCS by default) serve every TCP and unix
+// connection over epoll, as memcached's worker threads do (loop.go). Each loop holds one
+// session (a client slot of the segment) for its lifetime and runs its connections'
+// commands on it, on its own locked thread, so slots belong to threads and an idle
+// connection costs no thread and no buffer: input is read into the loop's buffer and
+// only an unfinished line or value is kept by the connection. Every complete command a
+// read brought is run, then their replies go out in one write; a connection whose
+// replies the socket does not take is neither read nor run until they are sent, so its
+// memory stays within one batch of replies. get and set read into and out of the
+// buffers directly: nothing is allocated per command on that path.
+//
+// Connections that are not sockets (ServeConn of a pipe) get a goroutine each, served
+// through the runtime's poller with a session borrowed from the Backend for each command.
 //
 // # Commands
 //
@@ -31,11 +37,15 @@
 //	me  KEY [b]                   the item's internals, without fetching it
 //
 // Not served (ERROR, as for an unknown command; or what memcached says without the
-// feature): the binary protocol, UDP, SASL and authentication, shutdown without
+// feature): the binary protocol (a binary request is answered "Unknown command":
+// binary.go), SASL and authentication, shutdown without
 // Config.Shutdown ("ERROR: shutdown not enabled"), slabs reassign, cache_memlimit (the
 // segment's size is fixed), lru, watch, extstore. lru_crawler answers as memcached does
 // with its crawler disabled, and slabs automove accepts level 1, the one plibd has
 // (cmd_admin.go).
+//
+// UDP (ServeUDP, memcached's -U, off by default as in memcached) carries the text and
+// meta commands in memcached's framing (udp.go).
 //
 // # Leases: the meta protocol's anti-stampede tokens
 //
@@ -89,7 +99,10 @@
 //   - Lines: memcached closes a connection after 2048 bytes without a newline once it has
 //     read what the socket holds, or when a line does not fit its 16 KiB buffer, dropping
 //     the replies it has not sent; plibd does the same, but which replies memcached had
-//     already sent depends on how its reads fell.
+//     already sent depends on how its reads fell. A get line may go on (memcached grows
+//     its buffer until malloc fails); plibd stops at 1 MiB (getLineLimit) with the reply
+//     memcached gives when that malloc fails, "SERVER_ERROR out of memory reading
+//     request", and closes the connection.
 //   - Version is reported as 1.6.18 (the protocol level served). stats has memcached's
 //     names and order (as memcached prints them without an LRU crawler or maintainer,
 //     extstore or TLS); a figure plibd has no counterpart for is what memcached reports

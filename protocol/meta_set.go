@@ -46,20 +46,23 @@ func (c *conn) processMset() {
 		c.msetFail(rTooLarge, n)
 		return
 	}
-	data, err := c.readData(n)
-	if err != nil {
-		c.quit = true
-		return
-	}
+	c.nread = nread{kind: nreadMset, mode: mode, n: n, key: key, of: of}
+	c.readNread()
+}
+
+// completeMset finishes ms once its data (the value and CRLF) is read.
+func (c *conn) completeMset(data []byte) {
+	nr := &c.nread
+	n := len(data)
 	if data[n-2] != '\r' || data[n-1] != '\n' {
 		c.outErrString(rBadChunk)
 		return
 	}
-	cas, err := c.msetStore(mode, key, data[:n-2], &of)
+	cas, err := c.msetStore(nr.mode, nr.key, data[:n-2], &nr.of)
 	if err == errNoSession {
 		return
 	}
-	c.msetFinish(c.storeReply(mode, err), key, &of, cas)
+	c.msetFinish(c.storeReply(nr.mode, err), nr.key, &nr.of, cas)
 }
 
 // msetStash stashes the flags ms's reply echoes (O, k, c), as memcached stashes them in

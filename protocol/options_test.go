@@ -16,6 +16,16 @@ import (
 // clock (nil: the coarse clock).
 func startPlibdWith(t *testing.T, cfg Config, clock plib.Clock) net.Conn {
 	t.Helper()
+	_, sock := newServerWith(t, cfg, clock)
+	c := dial(t, sock)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// newServerWith serves a new segment with cfg over a unix socket, whose path it returns
+// with the server.
+func newServerWith(t *testing.T, cfg Config, clock plib.Clock) (*Server, string) {
+	t.Helper()
 	dir := t.TempDir()
 	client, err := plib.Open(filepath.Join(dir, "seg"), plib.Options{Size: 64 << 20, MaxClients: 8, Protection: plib.ModeNoPKU, Clock: clock})
 	if err != nil {
@@ -34,9 +44,7 @@ func startPlibdWith(t *testing.T, cfg Config, clock plib.Clock) net.Conn {
 		be.Close()
 		client.Close()
 	})
-	c := dial(t, sock)
-	t.Cleanup(func() { c.Close() })
-	return c
+	return srv, sock
 }
 
 // statValue sends "stats" on c and returns the value of name.

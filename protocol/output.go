@@ -1,8 +1,15 @@
 package protocol
 
-// flush sends the pending output.
+// flush sends the pending output; in an event loop, what the socket takes now (the rest
+// goes when it is writable).
 func (c *conn) flush() error {
-	n, err := c.write(c.out)
+	if c.datagram {
+		return nil // sent when the request is done
+	}
+	if c.loop != nil {
+		return c.writeSome()
+	}
+	n, err := c.nc.Write(c.out)
 	c.counters.bytesWritten.Add(uint64(n))
 	c.out = c.out[:0]
 	if cap(c.out) > maxIdleBuffer {

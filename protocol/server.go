@@ -27,9 +27,11 @@ type Config struct {
 	Version string
 	// Logf, if set, receives accept and connection errors.
 	Logf func(format string, args ...any)
-	// BlockingIO serves each connection with blocking system calls on its own thread
-	// instead of through the runtime's poller (see blocking.go).
-	BlockingIO bool
+	// Loops is the number of event-loop threads (memcached's -t); 0: GOMAXPROCS.
+	Loops int
+	// ReadBufMemLimit is memcached's -o read_buf_mem_limit, in bytes: the event loops'
+	// network buffers, counted as memcached counts them (connlimits.go). 0: no limit.
+	ReadBufMemLimit int
 	// FlushDisabled is memcached's -F: flush_all answers "CLIENT_ERROR flush_all not
 	// allowed" (and is still counted in cmd_flush, as memcached logs it).
 	FlushDisabled bool
@@ -52,6 +54,12 @@ type Config struct {
 	// NoEvict is memcached's -M, for "stats settings" (evictions off); the store enforces
 	// it (plib.Options.NoEvict).
 	NoEvict bool
+	// Backlog is memcached's -b, for "stats settings" (tcp_backlog); the listener's owner
+	// applies it (plibd.Config.Backlog). 0: memcached's default, 1024.
+	Backlog int
+	// Binding is memcached's -B: which protocols a connection may speak (BindAuto,
+	// BindASCII, BindBinary; binary.go).
+	Binding Binding
 }
 
 const (
@@ -59,13 +67,15 @@ const (
 	defaultVersion     = "1.6.18"
 	// defaultReqsPerEvent is memcached's -R default.
 	defaultReqsPerEvent = 20
+	// defaultBacklog is memcached's -b default.
+	defaultBacklog = 1024
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("protocol: server closed")
 
-// Server serves memcached's text and meta protocols over a Backend, one goroutine per
-// connection.
+// Server serves memcached's text and meta protocols over a Backend, on a few event-loop
+// threads (loop.go).
 type Server struct {
 	cfg     Config
 	be      Backend
@@ -75,14 +85,28 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
+	packets   map[net.PacketConn]struct{} // UDP sockets being served (udp.go)
 	conns     map[*conn]struct{}
-	closed    connCounters // counters of connections gone
-	wg        sync.WaitGroup
+	admitting int // connections admitted and not yet tracked (mu)
+	// closedSinceRelease and lastRelease pace returning memory to the system (mu;
+	// release.go).
+	closedSinceRelease int
+	releasePending     bool
+	lastRelease        time.Time
+	closed             connCounters // counters of connections gone
+	wg                 sync.WaitGroup
 
 	shutdown   atomic.Bool
 	totalConns atomic.Uint64
 	rejected   atomic.Uint64
 	idleKicks  atomic.Uint64
+	respOOM    atomic.Uint64 // response_obj_oom (connlimits.go)
+
+	loopsOnce sync.Once
+	loops     []*eventLoop
+	nextLoop  atomic.Uint32
+	loopWG    sync.WaitGroup
+	loopSlots []*loopSlot // the loops' sessions (mu)
 
 	readBufBytes atomic.Uint64 // the connections' read buffers, in bytes
 	prefixes     prefixStats   // "stats detail"
@@ -101,8 +125,11 @@ func NewServer(be Backend, cfg Config) *Server {
 	if cfg.ReqsPerEvent <= 0 {
 		cfg.ReqsPerEvent = defaultReqsPerEvent
 	}
+	if cfg.Backlog <= 0 {
+		cfg.Backlog = defaultBacklog
+	}
 	return &Server{cfg: cfg, be: be, started: time.Now(),
-		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{}}
+		listeners: map[net.Listener]struct{}{}, packets: map[net.PacketConn]struct{}{}, conns: map[*conn]struct{}{}}
 }
 
 func (s *Server) logf(format string, args ...any) {
@@ -111,8 +138,8 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// Serve accepts connections on l and serves each in its own goroutine until l fails or
-// the server shuts down; then it returns ErrServerClosed. It closes l.
+// Serve accepts connections on l and serves them until l fails or the server shuts down;
+// then it returns ErrServerClosed. It closes l.
 func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
 	if s.shutdown.Load() {
@@ -150,40 +177,76 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // ServeConn serves one established connection (a socket from any source, such as a
-// descriptor passed by another process) in a new goroutine, and closes it when done.
+// descriptor passed by another process) and closes it when done.
 func (s *Server) ServeConn(nc net.Conn) { s.serveConn(nc, nc.LocalAddr()) }
 
-// serveConn is ServeConn for a connection accepted on a listener at listenAddr.
+// serveConn is ServeConn for a connection accepted on a listener at listenAddr: an event
+// loop serves a TCP or unix socket, a goroutine anything else (through the runtime's
+// poller, borrowing a session from the Backend for each command).
 func (s *Server) serveConn(nc net.Conn, listenAddr net.Addr) {
-	c := newConn(s, nc)
-	c.listenAddr = listenAddr
-	s.mu.Lock()
-	if s.shutdown.Load() {
-		s.mu.Unlock()
-		nc.Close()
+	if !s.admit(nc) {
 		return
 	}
-	if s.cfg.MaxConns > 0 && len(s.conns) >= s.cfg.MaxConns {
-		s.mu.Unlock()
+	s.totalConns.Add(1)
+	s.startLoops()
+	remote := nc.RemoteAddr()
+	if l := s.pickLoop(); l != nil {
+		if fd, ok := detachFD(nc); ok {
+			c := newLoopConn(s, fd, remote, listenAddr)
+			c.loop = l
+			s.track(c)
+			l.add(c)
+			return
+		}
+	}
+	c := newConn(s, nc)
+	c.listenAddr = listenAddr
+	s.track(c)
+	go func() {
+		c.serve()
+		c.untrackReadBuf()
+		s.connDone(c)
+	}()
+}
+
+// admit counts nc in as a connection, or refuses it (shutting down, or MaxConns
+// reached, memcached's "ERROR Too many open connections") and closes it. An admitted
+// connection must be tracked (track) at once.
+func (s *Server) admit(nc net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown.Load() {
+		nc.Close()
+		return false
+	}
+	if s.cfg.MaxConns > 0 && len(s.conns)+s.admitting >= s.cfg.MaxConns {
 		s.rejected.Add(1)
 		nc.SetWriteDeadline(time.Now().Add(time.Second))
 		nc.Write([]byte("ERROR Too many open connections\r\n"))
 		nc.Close()
-		return
+		return false
 	}
-	s.conns[c] = struct{}{}
+	s.admitting++
 	s.wg.Add(1)
+	return true
+}
+
+// track records an admitted connection.
+func (s *Server) track(c *conn) {
+	s.mu.Lock()
+	s.admitting--
+	s.conns[c] = struct{}{}
 	s.mu.Unlock()
-	s.totalConns.Add(1)
-	go func() {
-		defer s.wg.Done()
-		c.serve()
-		c.untrackReadBuf()
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.closed.add(&c.counters)
-		s.mu.Unlock()
-	}()
+}
+
+// connDone forgets a connection that has closed, keeping its counters.
+func (s *Server) connDone(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.closed.add(&c.counters)
+	s.noteClosed()
+	s.mu.Unlock()
+	s.wg.Done()
 }
 
 // Shutdown stops accepting, lets every connection finish the command it is running, sends
@@ -196,14 +259,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for l := range s.listeners {
 		l.Close()
 	}
+	for pc := range s.packets {
+		pc.Close()
+	}
 	for c := range s.conns {
-		c.nc.SetReadDeadline(time.Now()) // wakes a connection blocked reading
-		c.wake()
+		if c.loop == nil {
+			c.nc.SetReadDeadline(time.Now()) // wakes a connection blocked reading
+		}
 	}
 	s.mu.Unlock()
+	s.loopsOnce.Do(func() {}) // no loops start after this
+	for _, l := range s.loops {
+		l.wake() // it sends what its connections are owed, closes them and ends
+	}
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
+		s.loopWG.Wait()
+		s.releaseLoopSlots()
 		close(done)
 	}()
 	select {
@@ -231,8 +304,9 @@ func (s *Server) closeConns() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		c.wake()
-		c.nc.Close()
+		if c.loop == nil {
+			c.nc.Close()
+		}
 	}
 }
 

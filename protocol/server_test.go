@@ -39,6 +39,9 @@ func (b gatedBackend) Acquire() (Session, error) {
 	return gatedSession{s, b.entered, b.gate}, nil
 }
 
+// TryAcquire is Acquire: an event loop's session is gated too.
+func (b gatedBackend) TryAcquire() (Session, error) { return b.Acquire() }
+
 func (b gatedBackend) Release(s Session) { b.PlibBackend.Release(s.(gatedSession).Session) }
 
 func openSegment(t *testing.T) *plib.Client {

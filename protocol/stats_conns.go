@@ -38,6 +38,8 @@ func addrText(a net.Addr) string {
 	switch a := a.(type) {
 	case *net.TCPAddr:
 		return "tcp:" + a.String()
+	case *net.UDPAddr:
+		return "udp:" + a.String()
 	case *net.UnixAddr:
 		if a.Name != "" && a.Name != "@" {
 			return "unix:" + a.Name
@@ -64,8 +66,12 @@ func (s *Server) connStats(b []byte) []byte {
 		rows = append(rows, row{fd: socketFD(l), addr: addrText(l.Addr()), state: "conn_listening",
 			secs: now - s.started.Unix(), isListener: true})
 	}
+	for pc := range s.packets { // memcached lists a UDP socket as a connection reading
+		rows = append(rows, row{fd: socketFD(pc), addr: addrText(pc.LocalAddr()), state: "conn_read",
+			secs: now - s.started.Unix(), isListener: true})
+	}
 	for c := range s.conns {
-		rows = append(rows, row{fd: c.fdNum, addr: addrText(c.nc.RemoteAddr()), lsn: addrText(c.listenAddr),
+		rows = append(rows, row{fd: c.fdNum, addr: addrText(c.remote), lsn: addrText(c.listenAddr),
 			state: stateNames[c.state.Load()], secs: now - c.lastCmd.Load()})
 	}
 	s.mu.Unlock()

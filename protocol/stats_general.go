@@ -77,7 +77,8 @@ func (s *Server) generalStats(b []byte) []byte {
 	b = statU(b, "total_connections", s.totalConns.Load()-cs.totalConnsBase)
 	b = statU(b, "rejected_connections", s.rejected.Load()-cs.rejectedBase)
 	b = stat(b, "connection_structures", cur+s.listenerCount())
-	for _, name := range []string{"response_obj_oom", "response_obj_count", "response_obj_bytes"} {
+	b = statU(b, "response_obj_oom", s.respOOM.Load())
+	for _, name := range []string{"response_obj_count", "response_obj_bytes"} {
 		b = stat(b, name, 0)
 	}
 	b = stat(b, "read_buf_count", cur)

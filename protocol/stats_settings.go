@@ -10,7 +10,7 @@ import (
 // settingsStats is "stats settings": memcached 1.6.18's keys in its order. Settings that
 // are plibd's report its values (memory, connection and item limits, -F, -R, -M,
 // idle_timeout, its sockets); the rest report memcached's value for the behaviour plibd
-// has: no UDP, SASL, LRU crawler or maintainer, segmented LRU, size histogram or memory
+// has: no SASL, LRU crawler or maintainer, segmented LRU, size histogram or memory
 // file; slabs grown by 1.25 from 96-byte chunks; xxhash; CAS always on.
 func (s *Server) settingsStats(b []byte) []byte {
 	st := s.be.Stats()
@@ -30,7 +30,7 @@ func (s *Server) settingsStats(b []byte) []byte {
 		{"maxbytes", strconv.FormatUint(st.TotalPages*st.PageSize, 10)},
 		{"maxconns", strconv.Itoa(s.cfg.MaxConns)},
 		{"tcpport", strconv.Itoa(tcpPort)},
-		{"udpport", "0"},
+		{"udpport", strconv.Itoa(s.udpPort())},
 		{"inter", "NULL"},
 		{"verbosity", "0"},
 		{"oldest", "0"},
@@ -46,8 +46,8 @@ func (s *Server) settingsStats(b []byte) []byte {
 		{"detail_enabled", "no"},
 		{"reqs_per_event", strconv.Itoa(s.cfg.ReqsPerEvent)},
 		{"cas_enabled", yesNo(!s.cfg.CASDisabled)},
-		{"tcp_backlog", "1024"},
-		{"binding_protocol", "ascii"},
+		{"tcp_backlog", strconv.Itoa(s.cfg.Backlog)},
+		{"binding_protocol", s.cfg.Binding.String()},
 		{"auth_enabled_sasl", "no"},
 		{"auth_enabled_ascii", "no"},
 		{"item_size_max", strconv.Itoa(s.cfg.ItemSizeMax)},
@@ -76,7 +76,7 @@ func (s *Server) settingsStats(b []byte) []byte {
 		{"idle_timeout", strconv.Itoa(int(s.cfg.IdleTimeout.Seconds()))},
 		{"watcher_logbuf_size", "262144"},
 		{"worker_logbuf_size", "65536"},
-		{"read_buf_mem_limit", "0"},
+		{"read_buf_mem_limit", strconv.Itoa(s.cfg.ReadBufMemLimit)},
 		{"track_sizes", "no"},
 		{"inline_ascii_response", "no"},
 		{"num_napi_ids", "(null)"},
@@ -107,6 +107,18 @@ func (s *Server) listenerSettings() (tcpPort int, unixPath, umask string) {
 		}
 	}
 	return tcpPort, unixPath, umask
+}
+
+// udpPort is the port of the UDP socket served, or 0.
+func (s *Server) udpPort() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for pc := range s.packets {
+		if a, ok := pc.LocalAddr().(*net.UDPAddr); ok {
+			return a.Port
+		}
+	}
+	return 0
 }
 
 // listenerCount is the number of listeners open.

@@ -64,9 +64,11 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.IntVar(&cfg.Sessions, "sessions", 0, "client slots plibd holds at most (0: 4 per CPU)")
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:11211", "TCP address of the text protocol (empty: none)")
 	fs.StringVar(&cfg.Unix, "unix", "", "unix socket path of the text protocol")
+	fs.StringVar(&cfg.UDP, "udp", "", "UDP address of the text protocol (memcached's -U; empty: none, memcached's default)")
+	fs.IntVar(&cfg.Backlog, "backlog", 1024, "listen backlog of the TCP and unix sockets (memcached's -b)")
+	binding := fs.String("protocol", "auto", "protocols served: auto (text and meta; a binary client is told each command is unknown), ascii, or binary (memcached's -B)")
 	fs.IntVar(&cfg.Protocol.MaxConns, "conns", 1024, "most simultaneous connections (memcached's -c; 0: no limit)")
-	fs.BoolVar(&cfg.Protocol.BlockingIO, "blocking-io", true, "serve each connection with blocking system calls on a thread of its own, not the poller (faster for a few busy connections)")
-	procs := fs.Int("procs", 0, "threads running Go code (GOMAXPROCS); 0: half the CPUs with -blocking-io (the kernel's socket work takes the rest), else all")
+	procs := fs.Int("procs", 0, "threads running Go code (GOMAXPROCS) and event loops (memcached's -t); 0: every CPU")
 	protection := fs.String("protection", "nopku", "protection mode: pku or nopku")
 	memfd := fs.Bool("memfd", false, "keep the segment in an anonymous sealed memfd, handed out over -handoff (not on any filesystem)")
 	handoffSock := fs.String("handoff", "", "with -memfd: unix socket where allowed local processes get the segment (plib.Dial)")
@@ -77,9 +79,11 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	fs.BoolVar(&cfg.Options.NoEvict, "no-evict", false, "answer out of memory rather than evict a live item (memcached's -M)")
 	fs.BoolVar(&cfg.Protocol.FlushDisabled, "disable-flush", false, "refuse flush_all (memcached's -F)")
 	fs.DurationVar(&cfg.Protocol.IdleTimeout, "idle-timeout", 0, "close connections idle this long (memcached's -o idle_timeout; 0: never)")
+	bufLimit := fs.Int("read-buf-mem-limit", 0, "MiB of network buffers for all connections, counted as memcached counts them (memcached's -o read_buf_mem_limit; 0: no limit)")
 	fs.IntVar(&cfg.Protocol.ReqsPerEvent, "reqs-per-event", 20, "commands one connection runs in a row before yielding to others (memcached's -R)")
 	debugtime := fs.Bool("debugtime", false, "serve memcached-debug's debugtime command, which moves the store's clock (tests only)")
-	if err := fs.Parse(args); err != nil {
+	var err error
+	if err = fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	switch *protection {
@@ -92,12 +96,18 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
+	if cfg.Protocol.Binding, err = protocol.ParseBinding(*binding); err != nil {
+		fmt.Fprintln(stderr, "plibd: -protocol:", err)
+		return cfg, err
+	}
 	if fs.NArg() > 0 {
 		err := fmt.Errorf("plibd: unexpected arguments %q", fs.Args())
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
-	setProcs(*procs, cfg.Protocol.BlockingIO)
+	if *procs > 0 {
+		runtime.GOMAXPROCS(*procs)
+	}
 	cfg.Options.Size = *memory << 20
 	cfg.Options.MaxItemSize = int(itemMax)
 	size := cfg.Options.Size
@@ -119,6 +129,7 @@ func parseFlags(args []string, stderr io.Writer) (plibd.Config, error) {
 	}
 	cfg.Protocol.ItemSizeMax = int(itemMax)
 	cfg.Protocol.NoEvict = cfg.Options.NoEvict
+	cfg.Protocol.ReadBufMemLimit = *bufLimit << 20
 	if *debugtime {
 		cfg.Protocol.DebugClock = &protocol.DebugClock{Base: plib.CoarseClock{}}
 		cfg.Options.Clock = cfg.Protocol.DebugClock
@@ -159,16 +170,4 @@ func accessFlags(cfg *plibd.Config, memfd bool, socket, allow string) error {
 	}
 	cfg.Services = append(cfg.Services, h)
 	return nil
-}
-
-// setProcs sets GOMAXPROCS: n if given, else half the CPUs (at least one) when connections
-// block in system calls on threads of their own, unless the GOMAXPROCS variable says
-// otherwise. On a read-heavy load over loopback TCP that measured fastest (paper-notes.md).
-func setProcs(n int, blockingIO bool) {
-	switch {
-	case n > 0:
-		runtime.GOMAXPROCS(n)
-	case blockingIO && os.Getenv("GOMAXPROCS") == "":
-		runtime.GOMAXPROCS(max(1, runtime.NumCPU()/2))
-	}
 }

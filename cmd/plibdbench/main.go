@@ -1,14 +1,14 @@
 // Command plibdbench sets plibd over loopback TCP beside stock memcached over loopback TCP
-// on the paper's read-heavy mix (YCSB, 95% reads, 5% updates, zipfian, 128-byte values),
-// both driven by the same gomemcache workers through package harness, in alternating
-// rounds within one run, and prints throughput and read p99 side by side with their ratio.
+// at equal threads (plibd's GOMAXPROCS and event loops = memcached's -t), on the paper's
+// read-heavy (95/5) and write-heavy (50/50) mixes (YCSB, zipfian, 128-byte values), with
+// 4, 16 and 256 connections (one gomemcache client thread each), both servers driven by the
+// same workers through package harness in alternating rounds, and prints one table of
+// medians: throughput, read and update p99, and plibd's ratios to memcached.
 //
-//	plibdbench -records 200000 -threads 4 -duration 5s -rounds 3
+//	plibdbench -records 100000 -conns 4,16,256 -server-threads 2 -duration 3s -rounds 3
 //
 // plibd is found as the harness finds it (PLIBD_BINARY, PATH, bin/plibd): `make
-// bench-plibd` builds it and runs this. Each server runs with its defaults for the machine
-// unless told otherwise: memcached -t 4, plibd -procs half the CPUs (-server-threads and
-// -plibd-procs change them).
+// bench-plibd` builds it and runs this.
 package main
 
 import (
@@ -20,8 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,84 +33,103 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 type options struct {
 	records       int64
-	threads       int
+	conns         []int
+	mixes         []string
 	serverThreads int
 	duration      time.Duration
 	warmup        time.Duration
 	rounds        int
-	plibdProcs    int
-	backends      []string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plibdbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.Int64Var(&o.records, "records", 200_000, "records loaded into each server")
-	fs.IntVar(&o.threads, "threads", 4, "client threads (one connection each)")
-	fs.IntVar(&o.serverThreads, "server-threads", 4, "memcached's -t (plibd: -plibd-procs)")
-	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured time per round and server")
-	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured warm-up per round and server")
+	fs.Int64Var(&o.records, "records", 100_000, "records loaded into each server")
+	conns := fs.String("conns", "4,16,256", "connections (client threads, one connection each), comma-separated")
+	mixes := fs.String("mixes", "paper-readheavy,paper-writeheavy", "workloads, comma-separated")
+	fs.IntVar(&o.serverThreads, "server-threads", runtime.NumCPU(), "memcached's -t and plibd's -procs (GOMAXPROCS, event loops)")
+	fs.DurationVar(&o.duration, "duration", 3*time.Second, "measured time per round and server")
+	fs.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "unmeasured warm-up per round and server")
 	fs.IntVar(&o.rounds, "rounds", 3, "alternating rounds (the median is reported)")
-	procs := fs.Int("plibd-procs", 0, "plibd's -procs (GOMAXPROCS); 0: plibd's default, half the CPUs")
+	usage := "usage: plibdbench [-records N] [-conns N,N] [-mixes W,W] [-server-threads N] [-duration D] [-warmup D] [-rounds N]"
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
-	} else if err != nil || fs.NArg() > 0 || o.rounds < 1 {
-		fmt.Fprintln(stderr, "usage: plibdbench [-records N] [-threads N] [-server-threads N] [-duration D] [-warmup D] [-rounds N]")
+	} else if err != nil || fs.NArg() > 0 || o.rounds < 1 || o.serverThreads < 1 {
+		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	o.backends = []string{"memcached", "plibd"}
-	o.plibdProcs = max(1, runtime.NumCPU()/2)
-	if *procs > 0 {
-		o.plibdProcs = *procs
-		os.Setenv("PLIBD_PROCS", strconv.Itoa(*procs)) // read by the harness's plibd backend
+	for _, f := range strings.Split(*conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(stderr, "plibdbench: -conns: %q is not a connection count\n%s\n", f, usage)
+			return 2
+		}
+		o.conns = append(o.conns, n)
 	}
+	o.mixes = strings.Split(*mixes, ",")
+	os.Setenv("PLIBD_PROCS", strconv.Itoa(o.serverThreads)) // read by the harness's plibd backend
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	res, err := measure(ctx, o, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "plibdbench: %v\n", err)
-		return 1
+	var cells []cell
+	for _, mix := range o.mixes {
+		for _, n := range o.conns {
+			c, err := measure(ctx, o, mix, n, stderr)
+			if err != nil {
+				fmt.Fprintf(stderr, "plibdbench: %s, %d connections: %v\n", mix, n, err)
+				return 1
+			}
+			cells = append(cells, c)
+		}
 	}
-	report(stdout, o, res)
+	report(stdout, o, cells)
 	return 0
 }
 
 // sample is one round's figures for one server.
 type sample struct {
-	kops, p99Us float64
+	kops, readP99, updateP99 float64
 }
 
-// measure runs every round, alternating the servers so that drift on a shared machine
-// falls on both.
-func measure(ctx context.Context, o options, log io.Writer) (map[string][]sample, error) {
-	props, _, err := workloads.LoadProperties([]string{"paper-readheavy"},
+// cell is one mix and connection count: each server's rounds.
+type cell struct {
+	mix   string
+	conns int
+	res   map[string][]sample
+}
+
+// measure runs one cell's rounds, alternating the servers so that drift on a shared
+// machine falls on both.
+func measure(ctx context.Context, o options, mix string, conns int, log io.Writer) (cell, error) {
+	props, _, err := workloads.LoadProperties([]string{mix},
 		[]string{"recordcount=" + strconv.FormatInt(o.records, 10), "operationcount=0"})
 	if err != nil {
-		return nil, err
+		return cell{}, err
 	}
-	res := map[string][]sample{}
+	c := cell{mix: mix, conns: conns, res: map[string][]sample{}}
+	backends := []string{"memcached", "plibd"}
 	for round := 1; round <= o.rounds; round++ {
-		order := o.backends
+		order := backends
 		if round%2 == 0 {
-			order = []string{o.backends[1], o.backends[0]}
+			order = []string{backends[1], backends[0]}
 		}
 		for _, backend := range order {
-			s, err := once(ctx, o, props, backend)
+			s, err := once(ctx, o, props, mix, conns, backend)
 			if err != nil {
-				return nil, fmt.Errorf("round %d, %s: %w", round, backend, err)
+				return c, fmt.Errorf("round %d, %s: %w", round, backend, err)
 			}
-			fmt.Fprintf(log, "round %d %-9s %8.1f kops/s  read p99 %7.1f µs\n", round, backend, s.kops, s.p99Us)
-			res[backend] = append(res[backend], s)
+			fmt.Fprintf(log, "%s %4d conns round %d %-9s %8.1f kops/s  p99 read %7.1f µs  update %7.1f µs\n",
+				mix, conns, round, backend, s.kops, s.readP99, s.updateP99)
+			c.res[backend] = append(c.res[backend], s)
 		}
 	}
-	return res, nil
+	return c, nil
 }
 
 // once loads a fresh server and measures one run phase.
-func once(ctx context.Context, o options, props workloads.Properties, backend string) (sample, error) {
-	b, err := harness.Prepare(harness.Options{Backend: backend, Properties: props, Workload: "paper-readheavy",
-		Threads: o.threads, ServerThreads: o.serverThreads, Duration: o.duration, Warmup: o.warmup, Seed: 1})
+func once(ctx context.Context, o options, props workloads.Properties, mix string, conns int, backend string) (sample, error) {
+	b, err := harness.Prepare(harness.Options{Backend: backend, Properties: props, Workload: mix,
+		Threads: conns, ServerThreads: o.serverThreads, Duration: o.duration, Warmup: o.warmup, Seed: 1})
 	if err != nil {
 		return sample{}, err
 	}
@@ -124,28 +143,10 @@ func once(ctx context.Context, o options, props workloads.Properties, backend st
 	}
 	s := sample{kops: r.Throughput / 1000}
 	if op := r.Op("READ"); op != nil {
-		s.p99Us = op.P99Us
+		s.readP99 = op.P99Us
+	}
+	if op := r.Op("UPDATE"); op != nil {
+		s.updateP99 = op.P99Us
 	}
 	return s, nil
-}
-
-// report prints the medians side by side.
-func report(w io.Writer, o options, res map[string][]sample) {
-	med := func(xs []sample, f func(sample) float64) float64 {
-		v := make([]float64, len(xs))
-		for i, x := range xs {
-			v[i] = f(x)
-		}
-		sort.Float64s(v)
-		return v[len(v)/2]
-	}
-	kops := func(s sample) float64 { return s.kops }
-	p99 := func(s sample) float64 { return s.p99Us }
-	m, p := res["memcached"], res["plibd"]
-	fmt.Fprintf(w, "\nread-heavy (95/5, zipfian, 128 B), %d records, %d client threads, memcached -t %d, plibd GOMAXPROCS %d, %d rounds of %v (median)\n",
-		o.records, o.threads, o.serverThreads, o.plibdProcs, o.rounds, o.duration)
-	fmt.Fprintf(w, "%-22s %12s %14s\n", "server (loopback TCP)", "kops/s", "read p99 µs")
-	fmt.Fprintf(w, "%-22s %12.1f %14.1f\n", "memcached", med(m, kops), med(m, p99))
-	fmt.Fprintf(w, "%-22s %12.1f %14.1f\n", "plibd", med(p, kops), med(p, p99))
-	fmt.Fprintf(w, "%-22s %11.2fx %13.2fx\n", "plibd / memcached", med(p, kops)/med(m, kops), med(p, p99)/med(m, p99))
 }
