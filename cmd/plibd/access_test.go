@@ -74,25 +74,23 @@ func TestMemfdHandoff(t *testing.T) {
 	fdSock, textSock := filepath.Join(dir, "fd.sock"), filepath.Join(dir, "text.sock")
 	d := startDaemon(t, textSock, "-memfd", "-handoff", fdSock, "-allow", fmt.Sprintf("uid=%d", os.Getuid()),
 		"-listen", "", "-unix", textSock, "-memory", "64", "-clients", "8")
-	for i := 0; ; i++ { // the handoff socket comes up with its service
-		if _, err := os.Stat(fdSock); err == nil {
+	// The handoff socket's file appears when it is bound, a moment before it listens:
+	// dial until it answers.
+	var c *plib.Client
+	for i := 0; ; i++ {
+		var err error
+		if c, err = plib.Dial(fdSock, plib.Options{Protection: plib.ModeNoPKU}); err == nil {
 			break
-		}
-		if i > 500 {
-			t.Fatal("no handoff socket")
+		} else if i > 500 {
+			t.Fatalf("no handoff: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	defer c.Close()
 	maps, _ := os.ReadFile(fmt.Sprintf("/proc/%d/maps", d.Process.Pid))
 	if !strings.Contains(string(maps), "/memfd:") {
 		t.Fatalf("plibd maps no memfd:\n%s", maps)
 	}
-
-	c, err := plib.Dial(fdSock, plib.Options{Protection: plib.ModeNoPKU})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	if err := c.Set(&plib.Item{Key: "k", Value: []byte("through plib")}); err != nil {
 		t.Fatal(err)
 	}
