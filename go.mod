@@ -11,6 +11,7 @@ require (
 	github.com/olekukonko/tablewriter v1.1.5
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/schollz/progressbar/v3 v3.19.1
+	golang.org/x/arch v0.33.0
 	golang.org/x/sys v0.49.0
 	gonum.org/v1/plot v0.17.0
 )

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/plibvet [-v] [-allow SYMBOL]... BINARY...
+//	go run ./cmd/plibvet [-v] [-allow-unaligned] [-allow SYMBOL]... BINARY...
 //
 // Each stray pattern is printed as "BINARY: KIND at VADDR (file offset OFF) in SYMBOL+OFF
 // [SECTION]". Exit status: 0 no stray pattern, 1 stray patterns found, 2 usage or I/O error
@@ -33,9 +33,10 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // options are the parsed command line.
 type options struct {
-	allow    []string
-	verbose  bool
-	binaries []string
+	allow     []string
+	unaligned bool
+	verbose   bool
+	binaries  []string
 }
 
 // run is the whole command, minus os.Exit.
@@ -46,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	status := exitClean
 	for _, path := range opts.binaries {
-		findings, err := elfscan.ScanFile(path, elfscan.Options{Allow: opts.allow})
+		findings, err := elfscan.ScanFile(path, elfscan.Options{Allow: opts.allow, AllowUnaligned: opts.unaligned})
 		if err != nil {
 			fmt.Fprintf(stderr, "plibvet: %v\n", err)
 			status = exitError
@@ -70,7 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("plibvet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: plibvet [-v] [-allow SYMBOL]... BINARY...\n")
+		fmt.Fprintf(stderr, "usage: plibvet [-v] [-allow-unaligned] [-allow SYMBOL]... BINARY...\n")
 		fs.PrintDefaults()
 	}
 	opts := options{allow: append([]string(nil), elfscan.DefaultAllow...)}
@@ -79,6 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		opts.allow = append(opts.allow, s)
 		return nil
 	})
+	fs.BoolVar(&opts.unaligned, "allow-unaligned", false, "also allow patterns that lie strictly inside another instruction of their function (decoded from its start)")
 	fs.BoolVar(&opts.verbose, "v", false, "also print allowed patterns")
 	if err := fs.Parse(args); err != nil {
 		return opts, err

@@ -58,6 +58,17 @@ func TestBuiltCommand(t *testing.T) {
 			t.Errorf("exit %d, want 0 with 5 allowed lines:\n%s", code, out)
 		}
 	})
+	t.Run("allow unaligned", func(t *testing.T) {
+		// plantedHidden's WRPKRU is the immediate of a MOVL: allowed. The others are
+		// real instructions: still strays.
+		out, code := runBinary(t, plibvet, "-v", "-allow-unaligned", planted)
+		if code != exitStray || !strings.Contains(out, "main.plantedHidden.abi0+0x3 [.text] inside MOVL $0xef010f, AX (allowed)") {
+			t.Errorf("exit %d, want %d with plantedHidden allowed as inside a MOVL:\n%s", code, exitStray, out)
+		}
+		if n := strings.Count(out, "(allowed)"); n != 1 {
+			t.Errorf("%d allowed lines, want 1 (only the hidden pattern):\n%s", n, out)
+		}
+	})
 }
 
 func TestUsageAndErrors(t *testing.T) {

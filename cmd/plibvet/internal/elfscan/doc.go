@@ -24,8 +24,11 @@
 // unaligned, inside an immediate, and reachable only by a control-flow hijack, which Go code
 // cannot perform without memory corruption. The Go toolchain does emit such bytes: for example
 // go1.26's os.MkdirTemp contains "OR EAX, 0x6CAE0F", whose bytes 0F AE 6C spell XRSTOR [RSP+...].
-// plibvet reports them rather than hide them; a reviewer who accepts one allows its function
-// with -allow. ERIM rewrites such instructions; that needs a compiler pass Go does not offer.
+// plibvet reports them rather than hide them. A reviewer who accepts one allows its function
+// with -allow, or accepts every pattern that decoding its function shows to lie strictly
+// inside another instruction with -allow-unaligned (Options.AllowUnaligned; Finding.Inside
+// names the instruction). ERIM rewrites such instructions; that needs a compiler pass Go does
+// not offer.
 //
 // # Caveats
 //

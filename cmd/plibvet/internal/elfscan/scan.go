@@ -21,6 +21,12 @@ type Options struct {
 	// Go linker gives assembly functions, has Allowed set. Scan adds nothing by default: pass DefaultAllow to
 	// allow plib's trampoline.
 	Allow []string
+	// AllowUnaligned also sets Allowed on a Finding that lies strictly inside one
+	// instruction of its function, decoded from the function's start (Finding.Inside):
+	// bytes of another instruction's immediate or displacement, which only a jump into the
+	// middle of that instruction could execute. A pattern that is a real instruction, or
+	// one in bytes that do not decode, is never allowed this way.
+	AllowUnaligned bool
 }
 
 // Finding is one PKRU-writing byte pattern in executable memory.
@@ -32,7 +38,11 @@ type Finding struct {
 	Section    string // the section holding Addr, "" if none does
 	Symbol     string // the function containing the pattern, "" if none is known
 	SymOffset  uint64 // Addr minus the function's start
-	Allowed    bool   // the whole pattern lies in a function named in Options.Allow
+	Allowed    bool   // the whole pattern lies in a function named in Options.Allow, or Inside it is allowed
+	// Inside is the instruction (Go syntax) whose bytes contain the pattern when the pattern
+	// starts strictly inside one instruction of its function; "" when it starts at an
+	// instruction boundary, or the function is unknown or does not decode up to it.
+	Inside string
 }
 
 // String formats f on one line: kind, address, file offset, symbol+offset, section.
@@ -44,6 +54,9 @@ func (f Finding) String() string {
 	s := fmt.Sprintf("%s at %#x (file offset %#x) in %s", f.Kind, f.Addr, f.FileOffset, sym)
 	if f.Section != "" {
 		s += " [" + f.Section + "]"
+	}
+	if f.Inside != "" {
+		s += " inside " + f.Inside
 	}
 	switch {
 	case f.Allowed:
@@ -99,7 +112,7 @@ func Scan(r io.ReaderAt, opts Options) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := scanner{file: f, syms: loadSymbols(f), allow: opts.Allow}
+	s := scanner{file: f, syms: loadSymbols(f), allow: opts.Allow, unaligned: opts.AllowUnaligned}
 	var findings []Finding
 	for _, reg := range regions {
 		for _, m := range findPatterns(reg.data, f.Machine == elf.EM_X86_64) {
@@ -154,9 +167,10 @@ func codeRegions(f *elf.File) ([]region, error) {
 
 // scanner turns matches into findings.
 type scanner struct {
-	file  *elf.File
-	syms  symTable
-	allow []string
+	file      *elf.File
+	syms      symTable
+	allow     []string
+	unaligned bool // Options.AllowUnaligned
 }
 
 func (s scanner) finding(reg region, m match) Finding {
@@ -168,6 +182,15 @@ func (s scanner) finding(reg region, m match) Finding {
 	if fn, ok := s.syms.lookup(addr, reg.section); ok {
 		fd.Symbol, fd.SymOffset = fn.name, addr-fn.start
 		fd.Allowed = addr+uint64(m.size) <= fn.end && s.allowed(fn.name)
+		if fn.start >= reg.addr && fn.end <= reg.addr+uint64(len(reg.data)) {
+			mode := 32
+			if s.file.Machine == elf.EM_X86_64 {
+				mode = 64
+			}
+			var inside bool
+			inside, fd.Inside = insideInstruction(reg.data[fn.start-reg.addr:fn.end-reg.addr], int(addr-fn.start), mode)
+			fd.Allowed = fd.Allowed || inside && s.unaligned
+		}
 	}
 	return fd
 }
