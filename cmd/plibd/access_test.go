@@ -74,17 +74,9 @@ func TestMemfdHandoff(t *testing.T) {
 	fdSock, textSock := filepath.Join(dir, "fd.sock"), filepath.Join(dir, "text.sock")
 	d := startDaemon(t, textSock, "-memfd", "-handoff", fdSock, "-allow", fmt.Sprintf("uid=%d", os.Getuid()),
 		"-listen", "", "-unix", textSock, "-memory", "64", "-clients", "8")
-	// The handoff socket's file appears when it is bound, a moment before it listens:
-	// dial until it answers.
-	var c *plib.Client
-	for i := 0; ; i++ {
-		var err error
-		if c, err = plib.Dial(fdSock, plib.Options{Protection: plib.ModeNoPKU}); err == nil {
-			break
-		} else if i > 500 {
-			t.Fatalf("no handoff: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
+	c, err := dialHandoff(fdSock)
+	if err != nil {
+		t.Fatalf("no handoff: %v", err)
 	}
 	defer c.Close()
 	maps, _ := os.ReadFile(fmt.Sprintf("/proc/%d/maps", d.Process.Pid))
@@ -164,19 +156,10 @@ func TestHandoffRefuses(t *testing.T) {
 	fdSock, textSock := filepath.Join(dir, "fd.sock"), filepath.Join(dir, "text.sock")
 	startDaemon(t, textSock, "-memfd", "-handoff", fdSock, "-allow", "uid=54321 gid=54321",
 		"-listen", "", "-unix", textSock, "-memory", "64", "-clients", "8")
-	for i := 0; ; i++ {
-		if _, err := os.Stat(fdSock); err == nil {
-			break
-		}
-		if i > 500 {
-			t.Fatal("no handoff socket")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 	if os.Getuid() == 54321 || os.Getgid() == 54321 {
 		t.Skip("this process is on the test's allow list")
 	}
-	_, err := plib.Dial(fdSock, plib.Options{Protection: plib.ModeNoPKU})
+	_, err := dialHandoff(fdSock)
 	if !errors.Is(err, plib.ErrRefused) {
 		t.Fatalf("Dial = %v, want ErrRefused", err)
 	}
@@ -187,5 +170,18 @@ func TestAccessFlags(t *testing.T) {
 		if _, err := parseFlags(bad, new(strings.Builder)); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// dialHandoff dials the handoff socket at path until it listens (for 5 s at most): its file
+// appears when the daemon binds it, a moment before it listens, and a dial in between is
+// refused by the kernel (ECONNREFUSED), not by the daemon's policy (ErrRefused).
+func dialHandoff(path string) (*plib.Client, error) {
+	for i := 0; ; i++ {
+		c, err := plib.Dial(path, plib.Options{Protection: plib.ModeNoPKU})
+		if err == nil || !(errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)) || i >= 500 {
+			return c, err
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
