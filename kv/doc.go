@@ -59,7 +59,7 @@
 //
 // Get takes no lock (seqlock.go): each stripe has a version word that its holder makes odd
 // only for the few stores a reader could see (publishing an item, unlinking one before its
-// chunk can be reused, moving a bucket), and even again after the commit; a reader copies
+// chunk can be reused, moving a bucket, rewriting a value in place), and even again after the commit; a reader copies
 // the value into the caller's buffer and keeps it only if the version was even and did not
 // move. So a writer stopped in the middle of a Set delays no reader unless it stopped in
 // that window of a few stores: then readers of its stripe, like its writers, wait and get

@@ -3,7 +3,8 @@ package kv
 // Reads that take no lock. Each stripe has a version word beside its lock word. A client
 // holding the stripe makes it odd before its first store that a reader walking the
 // stripe's hash chains could see (publishing an item, unlinking one before its chunk is
-// freed for reuse, moving a bucket, installing a grown table), and even again when it
+// freed for reuse, moving a bucket, installing a grown table, rewriting a value in place:
+// arith.go, replace.go), and even again when it
 // releases the stripe, after the commit: so an even version that has not changed across
 // a read means nothing the read looked at was changed, freed or left uncommitted
 // meanwhile. A reader (getOptimistic) loads the version, walks the chain, copies the value
