@@ -12,8 +12,7 @@ import "encoding/binary"
 // retries (seqlock.go), as with an in-place increment.
 //
 // The item keeps its chunk, so it also keeps its place in the LRU unless the class lock
-// can be had at once (tryLock): then it moves to the head, as a new item would (unless it
-// is the head already). Under
+// can be had at once (tryLock): then it moves to the head, as a new item would. Under
 // contention a replaced item may therefore stay where it was; its access time is now,
 // like a new item's (flush_all's deadlines compare it), and the next read moves it.
 
@@ -37,7 +36,7 @@ func (s *Store) replaceInPlace(old uint64, key, value []byte, flags, exp uint32,
 		s.markMayExpire(s.classOf(old))
 	}
 	cls := s.classOf(old)
-	if ce := s.classEntry(cls); s.m.u64(ce+cLRUHead) != old && s.tryLock(ce+cLock, hold) {
+	if ce := s.classEntry(cls); s.tryLock(ce+cLock, hold) {
 		s.listRemove(hold, ce, cLRUHead, cLRUTail, old)
 		s.listPushHead(hold, ce, cLRUHead, cLRUTail, old)
 		s.unlock(ce + cLock)
