@@ -173,34 +173,20 @@ func TestLockFreeReadRetriesAfterFree(t *testing.T) {
 	}
 }
 
-// TestLockFreeReadsOfInPlaceIncr: a writer increments counters in place (arith's
-// rewriteNumber) across a carry that changes every digit's word, while readers read them
-// without locks. A reader must see only whole numbers, never going back.
-func TestLockFreeReadsOfInPlaceIncr(t *testing.T) {
-	if raceEnabled {
-		t.Skip("lock-free reads are off under the race detector (race_on.go)")
-	}
-	const readers = 2
-	ops := 30000
-	if testing.Short() {
-		ops = 10000
-	}
-	s, _ := newTestStore(t, 1<<20, Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, ExpectedItems: 1, MaxSlots: readers + 1})
-	keys := [][]byte{[]byte("c"), []byte("counter-odd"), []byte("counter-x")}
-	const start = 9_999_999_999_999_990_000 // 20 digits: carries rewrite all three words
-	for _, k := range keys {
-		if _, err := s.Set(0, k, fmt.Append(nil, uint64(start)), 0, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
+// readDuringInPlaceWrites runs two readers on slots 1 and 2, reading keys in turn without
+// locks, while write(i) makes ops writes on slot 0; read(k, value) returns the value's
+// sequence number, or an error for a value a reader must never see. Values of one key
+// must never go back. It fails t with the first bad read, then runs Check.
+func readDuringInPlaceWrites(t *testing.T, s *Store, keys [][]byte, ops int, write func(i int) error, read func(k []byte, v []byte) (uint64, error)) {
+	t.Helper()
 	var done atomic.Bool
 	var bad atomic.Value
 	var wg sync.WaitGroup
-	for r := 1; r <= readers; r++ {
+	for r := 1; r <= 2; r++ {
 		wg.Add(1)
 		go func(slot Slot) {
 			defer wg.Done()
-			buf, last := make([]byte, 64), make([]uint64, len(keys))
+			buf, last := make([]byte, 512), make([]uint64, len(keys))
 			for i := 0; !done.Load(); i++ {
 				k := i % len(keys)
 				m, err := s.Get(slot, keys[k], buf)
@@ -208,18 +194,22 @@ func TestLockFreeReadsOfInPlaceIncr(t *testing.T) {
 					bad.Store(fmt.Sprintf("get %s: %v", keys[k], err))
 					return
 				}
-				v, ok := parseDecimal(buf[:m.Len])
-				if !ok || v < last[k] || v < start {
-					bad.Store(fmt.Sprintf("read %q of %s after %d", buf[:m.Len], keys[k], last[k]))
+				seq, err := read(keys[k], buf[:m.Len])
+				if err == nil && seq < last[k] {
+					err = fmt.Errorf("went back from %d to %d", last[k], seq)
+				}
+				if err != nil {
+					bad.Store(fmt.Sprintf("read %.40q of %s: %v", buf[:m.Len], keys[k], err))
 					return
 				}
-				last[k] = v
+				last[k] = seq
 			}
 		}(Slot(r))
 	}
 	for i := 0; i < ops; i++ {
-		if _, err := s.Incr(0, keys[i%len(keys)], 1+uint64(i%3)*1111); err != nil {
-			t.Fatal(err)
+		if err := write(i); err != nil {
+			t.Error(err)
+			break
 		}
 	}
 	done.Store(true)
@@ -230,6 +220,40 @@ func TestLockFreeReadsOfInPlaceIncr(t *testing.T) {
 	mustCheck(t, s)
 }
 
+// inPlaceOps is how many writes the in-place read tests make.
+func inPlaceOps() int {
+	if testing.Short() {
+		return 10000
+	}
+	return 30000
+}
+
+// TestLockFreeReadsOfInPlaceIncr: a writer increments counters in place (arith's
+// rewriteNumber) across a carry that changes every digit's word, while readers read them
+// without locks. A reader must see only whole numbers, never going back.
+func TestLockFreeReadsOfInPlaceIncr(t *testing.T) {
+	if raceEnabled {
+		t.Skip("lock-free reads are off under the race detector (race_on.go)")
+	}
+	s, _ := newTestStore(t, 1<<20, Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, ExpectedItems: 1, MaxSlots: 3})
+	keys := [][]byte{[]byte("c"), []byte("counter-odd"), []byte("counter-x")}
+	const start = 9_999_999_999_999_990_000 // 20 digits: carries rewrite all three words
+	for _, k := range keys {
+		if _, err := s.Set(0, k, fmt.Append(nil, uint64(start)), 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readDuringInPlaceWrites(t, s, keys, inPlaceOps(), func(i int) error {
+		_, err := s.Incr(0, keys[i%len(keys)], 1+uint64(i%3)*1111)
+		return err
+	}, func(_, v []byte) (uint64, error) {
+		if n, ok := parseDecimal(v); ok && n >= start {
+			return n, nil
+		}
+		return 0, errors.New("not a whole number")
+	})
+}
+
 // TestLockFreeReadsOfInPlaceReplace: a writer replaces values with others of the same
 // length, which replaceInPlace rewrites where they are, while readers read without locks.
 // Every value read must be whole and its key's, never going back to an older one.
@@ -237,58 +261,26 @@ func TestLockFreeReadsOfInPlaceReplace(t *testing.T) {
 	if raceEnabled {
 		t.Skip("lock-free reads are off under the race detector (race_on.go)")
 	}
-	const readers, keys = 2, 8
-	ops := 30000
-	if testing.Short() {
-		ops = 10000
-	}
-	s, _ := newTestStore(t, 1<<20, Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, ExpectedItems: 1, MaxSlots: readers + 1})
-	key := func(i int) []byte { return fmt.Appendf(nil, "replace%d", i) }
+	s, _ := newTestStore(t, 1<<20, Config{MaxItemSize: 16 << 10, PageSize: 64 << 10, Stripes: 16, ExpectedItems: 1, MaxSlots: 3})
+	keys := make([][]byte, 8)
 	for i := range keys {
-		if _, err := s.Set(0, key(i), selfCheckingValue(key(i), 0, 300), 0, 0); err != nil {
+		keys[i] = fmt.Appendf(nil, "replace%d", i)
+		if _, err := s.Set(0, keys[i], selfCheckingValue(keys[i], 0, 300), 0, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var done atomic.Bool
-	var bad atomic.Value
-	var wg sync.WaitGroup
-	for r := 1; r <= readers; r++ {
-		wg.Add(1)
-		go func(slot Slot) {
-			defer wg.Done()
-			buf, last := make([]byte, 512), make([]uint64, keys)
-			for i := 0; !done.Load(); i++ {
-				k := i % keys
-				m, err := s.Get(slot, key(k), buf)
-				v := buf[:m.Len]
-				switch {
-				case err != nil:
-					bad.Store(fmt.Sprintf("get %s: %v", key(k), err))
-					return
-				case !valueIntact(key(k), v):
-					bad.Store(fmt.Sprintf("torn value of %s", key(k)))
-					return
-				case binary.LittleEndian.Uint64(v[8:]) < last[k]:
-					bad.Store(fmt.Sprintf("%s went back from %d to %d", key(k), last[k], binary.LittleEndian.Uint64(v[8:])))
-					return
-				}
-				last[k] = binary.LittleEndian.Uint64(v[8:])
-			}
-		}(Slot(r))
-	}
-	for i := 1; i <= ops; i++ {
-		k := i % keys
-		if _, err := s.Set(0, key(k), selfCheckingValue(key(k), uint64(i), 300), 0, 0); err != nil {
-			t.Fatal(err)
+	readDuringInPlaceWrites(t, s, keys, inPlaceOps(), func(i int) error {
+		k := keys[i%len(keys)]
+		_, err := s.Set(0, k, selfCheckingValue(k, uint64(i+1), 300), 0, 0)
+		return err
+	}, func(k, v []byte) (uint64, error) {
+		if !valueIntact(k, v) {
+			return 0, errors.New("torn value")
 		}
+		return binary.LittleEndian.Uint64(v[8:]), nil
+	})
+	if st := s.Stats(); st.Slabs[0].TotalChunks-st.Slabs[0].FreeChunks != uint64(len(keys)) {
+		t.Errorf("%d chunks in use after same-length replacements of %d keys, want %d (replaced in place)",
+			st.Slabs[0].TotalChunks-st.Slabs[0].FreeChunks, len(keys), len(keys))
 	}
-	done.Store(true)
-	wg.Wait()
-	if b := bad.Load(); b != nil {
-		t.Fatal(b)
-	}
-	if st := s.Stats(); st.Slabs[0].TotalChunks-st.Slabs[0].FreeChunks != keys {
-		t.Errorf("%d chunks in use after same-length replacements of %d keys, want %d (replaced in place)", st.Slabs[0].TotalChunks-st.Slabs[0].FreeChunks, keys, keys)
-	}
-	mustCheck(t, s)
 }
